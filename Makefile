@@ -1,0 +1,147 @@
+# l2tpkit: plain non-recursive GNU Makefile.
+#
+#   make                 libl2tp.a, l2tpd, l2tp               (build/)
+#   make check           deps, ASan+UBSan build, every test suite, summary line
+#   make fuzz            libFuzzer targets, longer runs       (build-fuzz/)
+#   make bench           micro benchmarks (ns/packet)
+#   make demo            two namespaces, a static pseudowire, ping
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# VARIANT=asan builds into build-asan/ with the sanitizers; V=1 shows commands.
+
+VARIANT ?= release
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+
+include mk/flags.mk
+
+B := $(BUILDDIR)
+
+LIB_SRC    := $(sort $(wildcard lib/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+CLI_SRC    := $(sort $(wildcard cli/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+TLIB_SRC   := $(sort $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))
+ITEST_SRC  := $(sort $(wildcard tests/interop/test_*.c))
+CTEST_SRC  := $(sort $(wildcard tests/cli/test_*.c))
+DTEST_SRC  := $(sort $(wildcard tests/daemon/test_*.c))
+BENCH_SRC  := $(sort $(wildcard bench/bench_*.c))
+FUZZ_SRC   := $(sort $(wildcard fuzz/fuzz_*.c))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+LIBA       := $(B)/libl2tp.a
+L2TPD      := $(if $(DAEMON_SRC),$(B)/l2tpd)
+L2TP       := $(if $(CLI_SRC),$(B)/l2tp)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TLIB_OBJ   := $(TLIB_SRC:%.c=$(B)/%.o)
+ITEST_BIN  := $(ITEST_SRC:tests/interop/%.c=$(B)/tests/%)
+CTEST_BIN  := $(CTEST_SRC:tests/cli/%.c=$(B)/tests/%)
+DTEST_BIN  := $(DTEST_SRC:tests/daemon/%.c=$(B)/tests/%)
+# objects of the programs without main(), for their unit tests
+CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
+DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_SRC:%.c=$(B)/%.o))
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all tests check check-build fuzz fuzz-build bench bench-net demo \
+	install uninstall clean format check-layering
+all: $(LIBA) $(L2TPD) $(L2TP)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q_CC)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	$(Q_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/l2tpd: $(DAEMON_SRC:%.c=$(B)/%.o) $(LIBA)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/l2tp: $(CLI_SRC:%.c=$(B)/%.o) $(LIBA)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(TLIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(B)/tests/%: $(B)/tests/interop/%.o $(TLIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(B)/tests/%: $(B)/tests/cli/%.o $(CLI_LIBOBJ) $(TLIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(B)/tests/%: $(B)/tests/daemon/%.o $(DAEMON_LIBOBJ) $(TLIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(B)/bench/%: $(B)/bench/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: all $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN)
+
+# ---- the gate -------------------------------------------------------------
+check:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory VARIANT=asan tests
+	@$(MAKE) --no-print-directory -f mk/fuzz.mk fuzz-build
+	@scripts/check.sh
+
+# ---- fuzzing (clang + libFuzzer), see mk/fuzz.mk ---------------------------
+fuzz-build:
+	@$(MAKE) --no-print-directory -f mk/fuzz.mk fuzz-build
+fuzz:
+	@$(MAKE) --no-print-directory -f mk/fuzz.mk fuzz-build
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh long
+
+# ---- benchmarks -----------------------------------------------------------
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+bench-net: all
+	@scripts/deps.sh --bench
+	@scripts/bench-net.sh
+
+demo: all
+	@scripts/deps.sh
+	@scripts/demo.sh
+
+# ---- install ---------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/l2tp
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
+	install -m 644 include/l2tp/*.h $(DESTDIR)$(INCDIR)/l2tp/
+	$(if $(L2TPD)$(L2TP),install -d $(DESTDIR)$(SBINDIR))
+	$(if $(L2TPD),install -m 755 $(L2TPD) $(DESTDIR)$(SBINDIR)/)
+	$(if $(L2TP),install -m 755 $(L2TP) $(DESTDIR)$(SBINDIR)/)
+	@for m in $(wildcard docs/*.[0-9]); do \
+		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libl2tp.a $(DESTDIR)$(SBINDIR)/l2tpd $(DESTDIR)$(SBINDIR)/l2tp
+	rm -rf $(DESTDIR)$(INCDIR)/l2tp
+	@for m in $(notdir $(wildcard docs/*.[0-9])); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+
+# lib/ must stay free of I/O, clocks and randomness (DESIGN.md).
+check-layering: $(LIBA)
+	@! grep -nE '#include <(sys/socket|time|unistd|sys/time|netinet/in)\.h>' lib/*.c lib/*.h || \
+		{ echo "lib/ includes an I/O header"; exit 1; }
+	@! nm -u $(LIBA) | grep -wE 'socket|sendto|sendmsg|recvfrom|recvmsg|read|write|clock_gettime|time|getrandom|rand|random' || \
+		{ echo "libl2tp.a imports an I/O, clock or random symbol"; exit 1; }
+	@echo "layering ok"
+
+format:
+	clang-format -i $(LIB_SRC) $(DAEMON_SRC) $(CLI_SRC) include/l2tp/*.h
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,94 @@
+#!/bin/bash
+# check.sh: run every test suite of `make check` against the ASan+UBSan build
+# and end with one line "N passed, N failed, N skipped".
+#
+# Counts: each cmocka test case counts once (from cmocka's own summary), each
+# fuzz smoke target once, each shell scenario (tests/net, tests/interop) once.
+# Environment: B (build dir, default build-asan), FUZZ_RUNS (default 20000),
+# CHECK_ONLY (a regex: run only suites whose name matches).
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build-asan}
+FUZZ_RUNS=${FUZZ_RUNS:-20000}
+ONLY=${CHECK_ONLY:-.}
+LOGS=$B/check-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export L2TPD=$PWD/$B/l2tpd L2TP=$PWD/$B/l2tp
+pass=0 fail=0 skip=0
+failed_names=()
+
+note_fail() { # name log
+	fail=$((fail + 1))
+	failed_names+=("$1")
+	echo "FAIL  $1 (log: $2)"
+	tail -n 25 "$2" | sed 's/^/    | /'
+}
+
+# --- cmocka unit, cli, daemon and interop C tests ------------------------------
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	[[ $name =~ $ONLY ]] || continue
+	log=$LOGS/$name.log
+	timeout 600 "$t" >"$log" 2>&1
+	rc=$?
+	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$NF} END {print s+0}')
+	f=$(grep -Eo '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{s+=$(NF-1)} END {print s+0}')
+	s=$(grep -Eo '^\[  SKIPPED \] [0-9]+' "$log" | awk '{s+=$NF} END {print s+0}')
+	pass=$((pass + p)) skip=$((skip + s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed, sanitizer report, or no cmocka summary
+	fi
+	if [ "$f" -gt 0 ]; then
+		fail=$((fail + f - 1))
+		note_fail "$name" "$log"
+	else
+		if [ "$s" -gt 0 ]; then echo "ok    $name ($p passed, $s skipped)"; else echo "ok    $name ($p passed)"; fi
+	fi
+done
+
+# --- fuzz smoke: each target a bounded number of runs over its seeds ------------
+if ls build-fuzz/fuzz_* >/dev/null 2>&1; then
+	for f in build-fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		[[ $name =~ $ONLY ]] || continue
+		seeds=fuzz/corpus/${name#fuzz_}
+		tmp=$(mktemp -d)
+		log=$LOGS/$name.log
+		args=("$tmp")
+		[ -d "$seeds" ] && args+=("$seeds")
+		if timeout 300 "$f" -runs="$FUZZ_RUNS" -seed=1 -max_len=4096 \
+			-artifact_prefix="$tmp/" "${args[@]}" >"$log" 2>&1; then
+			pass=$((pass + 1))
+			echo "ok    $name ($FUZZ_RUNS runs)"
+		else
+			cp "$tmp"/crash-* "$tmp"/leak-* "$tmp"/timeout-* "$LOGS"/ 2>/dev/null
+			note_fail "$name" "$log"
+		fi
+		rm -rf "$tmp"
+	done
+fi
+
+# --- shell scenarios: interop, then network namespaces ---------------------------
+for s in tests/interop/*.sh tests/net/*.sh; do
+	[ -f "$s" ] || continue
+	case $(basename "$s") in lib*.sh) continue ;; esac
+	name=${s#tests/}
+	[[ $name =~ $ONLY ]] || continue
+	log=$LOGS/$(echo "$name" | tr / _).log
+	timeout 900 bash "$s" >"$log" 2>&1
+	rc=$?
+	case $rc in
+	0) pass=$((pass + 1)); echo "ok    $name" ;;
+	77) skip=$((skip + 1)); echo "skip  $name: $(tail -n 1 "$log")" ;;
+	*) note_fail "$name" "$log" ;;
+	esac
+done
+
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -19,6 +19,12 @@ MANDIR  ?= $(PREFIX)/share/man
 
 include mk/flags.mk
 
+# No built-in rules or suffixes: with match-anything test rules they make GNU
+# make search an enormous implicit-rule tree.
+MAKEFLAGS += -r
+.SUFFIXES:
+.SECONDARY:
+
 B := $(BUILDDIR)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
@@ -46,7 +52,7 @@ CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
 DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_SRC:%.c=$(B)/%.o))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all tests check check-build fuzz fuzz-build bench bench-net demo \
+.PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo \
 	install uninstall clean format check-layering
 all: $(LIBA) $(L2TPD) $(L2TP)
 
@@ -63,23 +69,23 @@ $(B)/l2tpd: $(DAEMON_SRC:%.c=$(B)/%.o) $(LIBA)
 $(B)/l2tp: $(CLI_SRC:%.c=$(B)/%.o) $(LIBA)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(TLIB_OBJ) $(LIBA)
+$(UNIT_BIN): $(B)/tests/%: $(B)/tests/unit/%.o $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
-$(B)/tests/%: $(B)/tests/interop/%.o $(TLIB_OBJ) $(LIBA)
+$(ITEST_BIN): $(B)/tests/%: $(B)/tests/interop/%.o $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
-$(B)/tests/%: $(B)/tests/cli/%.o $(CLI_LIBOBJ) $(TLIB_OBJ) $(LIBA)
+$(CTEST_BIN): $(B)/tests/%: $(B)/tests/cli/%.o $(CLI_LIBOBJ) $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
-$(B)/tests/%: $(B)/tests/daemon/%.o $(DAEMON_LIBOBJ) $(TLIB_OBJ) $(LIBA)
+$(DTEST_BIN): $(B)/tests/%: $(B)/tests/daemon/%.o $(DAEMON_LIBOBJ) $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
-$(B)/bench/%: $(B)/bench/%.o $(LIBA)
+$(BENCH_BIN): $(B)/bench/%: $(B)/bench/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -102,6 +108,10 @@ fuzz:
 # ---- benchmarks -----------------------------------------------------------
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+bench-cg: $(BENCH_BIN)
+	@scripts/deps.sh --bench
+	@BUILDDIR=$(B) bench/callgrind.sh
 
 bench-net: all
 	@scripts/deps.sh --bench

@@ -1,5 +1,8 @@
 # libFuzzer targets: one per fuzz/fuzz_*.c, built with clang against the
 # library sources compiled with the fuzzer's coverage instrumentation.
+MAKEFLAGS += -r
+.SUFFIXES:
+.SECONDARY:
 FUZZ_CC ?= clang
 B := build-fuzz
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -18,7 +21,7 @@ $(B)/obj/%.o: %.c
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FCFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/%: $(B)/obj/fuzz/%.o $(LIB_SRC:%.c=$(B)/obj/%.o)
+$(FUZZ_BIN): $(B)/%: $(B)/obj/fuzz/%.o $(LIB_SRC:%.c=$(B)/obj/%.o)
 	@echo "  FUZZLD  $@"
 	@$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(FLIBS)
 

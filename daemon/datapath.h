@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/datapath.h - the small interface between the daemon's object model
+ * and a datapath that moves frames: "user" (TAP + sockets, datapath_user.c)
+ * today, "kernel" (the kernel's l2tp family) later (DESIGN.md).
+ *
+ * The model (struct l2tpd_tunnel / l2tpd_session, daemon/registry.h) owns
+ * the configuration; a datapath owns the fds and counters and hangs its
+ * state off the |dp| pointers. Create callbacks either fully succeed or
+ * leave nothing behind and return a negative errno the API passes on.
+ */
+#ifndef L2TPD_DATAPATH_H
+#define L2TPD_DATAPATH_H
+
+#include <l2tp/api.h>
+
+struct l2tpd_tunnel;
+struct l2tpd_session;
+struct l2tpd_datapath;
+
+struct l2tpd_datapath_ops {
+	const char *name;
+	/* Opens the tunnel's sockets. 0 or -errno (-EADDRINUSE, -EPROTONOSUPPORT, ...). */
+	int (*tunnel_create)(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t);
+	/* Applies the already-updated t->cfg (checksum options). 0 or -errno. */
+	int (*tunnel_modify)(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t);
+	/* Closes what tunnel_create opened. Sessions are deleted before. */
+	void (*tunnel_delete)(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t);
+	/* Fills the kernel's tunnel counters. */
+	void (*tunnel_stats)(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t,
+			     struct l2tp_api_stats *st);
+	/*
+	 * Creates the session's interface; sets s->cfg.ifname to the name
+	 * chosen. 0 or -errno (-EEXIST for a name in use, -EPROTONOSUPPORT for
+	 * a pseudowire type it cannot carry).
+	 */
+	int (*session_create)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
+	/* Applies the already-updated s->cfg (sequencing, reorder timeout). */
+	int (*session_modify)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
+	/* Removes the session's interface and frees its state. */
+	void (*session_delete)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
+	void (*session_stats)(struct l2tpd_datapath *dp, struct l2tpd_session *s,
+			      struct l2tp_api_stats *st);
+	/* Frees the datapath (all tunnels were deleted before). */
+	void (*free)(struct l2tpd_datapath *dp);
+};
+
+struct l2tpd_datapath {
+	const struct l2tpd_datapath_ops *ops;
+	void *priv;
+};
+
+struct l2tpd_loop;
+struct l2tpd_registry;
+
+/*
+ * The userspace datapath on |loop|, looking sessions up in |reg|.
+ * Returns NULL with errno set on failure.
+ */
+struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg);
+
+#endif /* L2TPD_DATAPATH_H */

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+/*
+ * daemon/main.c - l2tpd: options, startup, the loop, clean shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <l2tp/api.h>
+
+#include "api_server.h"
+#include "datapath.h"
+#include "log.h"
+#include "loop.h"
+#include "registry.h"
+
+#ifndef L2TPD_VERSION
+#define L2TPD_VERSION "0.1"
+#endif
+#define DEFAULT_PIDFILE "/run/l2tpd/l2tpd.pid"
+
+struct opts {
+	bool foreground;
+	bool debug;
+	const char *pidfile;
+	const char *sock;
+	const char *config;
+	mode_t sock_mode;
+	gid_t sock_gid;
+	const char *datapath;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: l2tpd [-f] [-d] [-P PIDFILE] [-S SOCKET] [-c FILE]\n"
+		"             [--socket-mode MODE] [--socket-group GROUP] [--datapath user]\n"
+		"  -f, --foreground        stay in the foreground, log to stderr\n"
+		"  -d, --debug             log debug messages\n"
+		"  -P, --pid-file PATH     PID file (default %s)\n"
+		"  -S, --socket PATH       API socket (default %s)\n"
+		"  -c, --config FILE       configuration file (not supported yet)\n"
+		"      --socket-mode MODE  octal permissions of the API socket (default 0600)\n"
+		"      --socket-group GRP  group of the API socket; its members may configure\n"
+		"      --datapath user     datapath (only \"user\" exists yet)\n"
+		"  -h, --help              this text\n"
+		"  -V, --version           print the version\n",
+		DEFAULT_PIDFILE, L2TP_API_DEFAULT_SOCKET);
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_MODE = 256, OPT_GROUP, OPT_DATAPATH };
+	static const struct option lopts[] = {
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"pid-file", required_argument, NULL, 'P'},
+	    {"socket", required_argument, NULL, 'S'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"socket-mode", required_argument, NULL, OPT_MODE},
+	    {"socket-group", required_argument, NULL, OPT_GROUP},
+	    {"datapath", required_argument, NULL, OPT_DATAPATH},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct group *gr;
+	char *end;
+	long v;
+	int c;
+
+	o->pidfile = DEFAULT_PIDFILE;
+	o->sock = L2TP_API_DEFAULT_SOCKET;
+	o->sock_mode = 0600;
+	o->sock_gid = (gid_t)-1;
+	o->datapath = "user";
+	while ((c = getopt_long(argc, argv, "fdP:S:c:hV", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case 'P':
+			o->pidfile = optarg;
+			break;
+		case 'S':
+			o->sock = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_MODE:
+			errno = 0;
+			v = strtol(optarg, &end, 8);
+			if (errno || *end || end == optarg || v < 0 || v > 0777) {
+				fprintf(stderr, "l2tpd: bad socket mode \"%s\"\n", optarg);
+				return 2;
+			}
+			o->sock_mode = (mode_t)v;
+			break;
+		case OPT_GROUP:
+			gr = getgrnam(optarg);
+			if (gr) {
+				o->sock_gid = gr->gr_gid;
+				break;
+			}
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0) {
+				fprintf(stderr, "l2tpd: unknown group \"%s\"\n", optarg);
+				return 2;
+			}
+			o->sock_gid = (gid_t)v;
+			break;
+		case OPT_DATAPATH:
+			if (strcmp(optarg, "user") != 0) {
+				fprintf(stderr,
+					"l2tpd: datapath \"%s\" not available (only \"user\")\n",
+					optarg);
+				return 2;
+			}
+			o->datapath = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("l2tpd %s\n", L2TPD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "l2tpd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+/* ---- pid file ---------------------------------------------------------------- */
+
+static int pid_fd = -1;
+static const char *pid_path;
+static char pid_dir[4096]; /* set when we created the directory */
+
+/*
+ * The PID file is held with flock() for the daemon's life: a second l2tpd
+ * fails to lock it, and a file left by a killed l2tpd (unlocked) is reused.
+ */
+static int pidfile_open(const char *path)
+{
+	char dir[4096], buf[32];
+	int fd, n;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	if (mkdir(dirname(dir), 0755) == 0)
+		strcpy(pid_dir, dirname(strcpy(dir, path)));
+	else if (errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -EALREADY;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n) {
+		n = -errno;
+		unlink(path);
+		close(fd);
+		return n;
+	}
+	pid_fd = fd;
+	pid_path = path;
+	return 0;
+}
+
+static void pidfile_close(void)
+{
+	if (pid_fd < 0)
+		return;
+	unlink(pid_path);
+	close(pid_fd);
+	pid_fd = -1;
+	/* A directory we made goes too, if nothing else lives in it. */
+	if (pid_dir[0])
+		rmdir(pid_dir);
+}
+
+/* ---- daemon mode ------------------------------------------------------------- */
+
+static int ready_fd = -1;
+
+/*
+ * Fork; the parent waits until the child reports that it is listening (or
+ * failed), so "l2tpd && l2tp ..." works and startup errors set the status.
+ */
+static void daemonize(void)
+{
+	int p[2], null;
+	char st = 1;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		fatal("pipe");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(p[0]);
+	ready_fd = p[1];
+	if (setsid() < 0)
+		fatal("setsid");
+	if (chdir("/") < 0)
+		fatal("chdir");
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+}
+
+static void report_ready(char status)
+{
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, &status, 1) < 0)
+		log_warn("ready pipe");
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static void on_signal(struct l2tpd_loop *loop, int signo, void *arg)
+{
+	switch (signo) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s received, shutting down", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		l2tpd_loop_stop(loop);
+		break;
+	case SIGHUP:
+		/* There is no configuration file to re-read yet. */
+		log_info("SIGHUP received: nothing to reload");
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct l2tpd_registry reg;
+	struct l2tpd_datapath *dp = NULL;
+	struct l2tpd_loop *loop = NULL;
+	struct l2tpd_api *api = NULL;
+	struct opts o = {0};
+	int rc, status = 1;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.config) {
+		fprintf(stderr, "l2tpd: -c: configuration files are not supported yet; "
+				"configure with l2tp(8) over the API socket\n");
+		return 2;
+	}
+	l2tpd_log_init("l2tpd", !o.foreground, o.debug);
+	if (!o.foreground)
+		daemonize();
+
+	rc = pidfile_open(o.pidfile);
+	if (rc < 0) {
+		log_warnx("pid file %s: %s", o.pidfile,
+			  rc == -EALREADY ? "another l2tpd holds it" : strerror(-rc));
+		goto out;
+	}
+	l2tpd_registry_init(&reg);
+	loop = l2tpd_loop_new(on_signal, NULL);
+	if (!loop) {
+		log_warn("event loop");
+		goto out;
+	}
+	dp = l2tpd_datapath_user_new(loop, &reg);
+	if (!dp) {
+		log_warn("datapath");
+		goto out;
+	}
+	api = l2tpd_api_new(loop, &reg, dp);
+	if (!api) {
+		log_warn("api");
+		goto out;
+	}
+	l2tpd_api_set_delegated(api, o.sock_gid != (gid_t)-1);
+	rc = l2tpd_api_listen(api, o.sock, o.sock_mode, o.sock_gid);
+	if (rc < 0) {
+		log_warnx("socket %s: %s", o.sock,
+			  rc == -EADDRINUSE ? "another l2tpd is listening there"
+			  : rc == -EEXIST   ? "exists and is not a socket"
+					    : strerror(-rc));
+		goto out;
+	}
+	log_info("l2tpd %s started, datapath %s, socket %s", L2TPD_VERSION, o.datapath, o.sock);
+	report_ready(0);
+	rc = l2tpd_loop_run(loop);
+	if (rc < 0)
+		log_warnx("event loop: %s", strerror(-rc));
+	else
+		status = 0;
+out:
+	report_ready(1);
+	/* Every interface and socket we made goes, then the socket and pid files. */
+	if (dp)
+		l2tpd_registry_clear(&reg, dp);
+	l2tpd_api_free(api);
+	if (dp)
+		dp->ops->free(dp);
+	l2tpd_loop_free(loop);
+	pidfile_close();
+	if (status == 0)
+		log_info("stopped");
+	l2tpd_log_close();
+	return status;
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+/*
+ * daemon/pool.c - fixed packet buffer pool.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+
+int l2tpd_pool_init(struct l2tpd_pool *p, uint32_t n, size_t slot_size)
+{
+	memset(p, 0, sizeof(*p));
+	if (n == 0 || slot_size == 0 || slot_size > SIZE_MAX / n)
+		return -EINVAL;
+	p->mem = malloc((size_t)n * slot_size);
+	p->free_idx = calloc(n, sizeof(*p->free_idx));
+	p->in_use = calloc(n, 1);
+	if (!p->mem || !p->free_idx || !p->in_use) {
+		l2tpd_pool_fini(p);
+		return -ENOMEM;
+	}
+	p->n = n;
+	p->slot_size = slot_size;
+	/* Lowest index on top, so a fresh pool hands out slot 0 first. */
+	for (uint32_t i = 0; i < n; i++)
+		p->free_idx[i] = n - 1 - i;
+	p->nfree = n;
+	return 0;
+}
+
+void l2tpd_pool_fini(struct l2tpd_pool *p)
+{
+	free(p->mem);
+	free(p->free_idx);
+	free(p->in_use);
+	memset(p, 0, sizeof(*p));
+}
+
+int l2tpd_pool_get(struct l2tpd_pool *p, struct l2tp_dp_buf *b, size_t headroom)
+{
+	uint32_t i;
+
+	if (headroom > p->slot_size)
+		return -EINVAL;
+	if (p->nfree == 0)
+		return -ENOBUFS;
+	i = p->free_idx[--p->nfree];
+	p->in_use[i] = 1;
+	b->data = p->mem + (size_t)i * p->slot_size;
+	b->cap = p->slot_size;
+	b->off = headroom;
+	b->len = 0;
+	b->user = (void *)(uintptr_t)i;
+	return 0;
+}
+
+int l2tpd_pool_put(struct l2tpd_pool *p, const struct l2tp_dp_buf *b)
+{
+	uintptr_t i = (uintptr_t)b->user;
+
+	if (i >= p->n || b->data != p->mem + (size_t)i * p->slot_size || !p->in_use[i])
+		return -EINVAL;
+	p->in_use[i] = 0;
+	p->free_idx[p->nfree++] = (uint32_t)i;
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/registry.h - the daemon's tunnels and sessions (static, unmanaged)
+ * and their configuration, independent of the datapath that carries them.
+ */
+#ifndef L2TPD_REGISTRY_H
+#define L2TPD_REGISTRY_H
+
+#include <l2tp/api.h>
+
+#include "datapath.h"
+
+struct l2tpd_session {
+	struct l2tp_api_session cfg; /* as created/modified; ifname set by the datapath */
+	struct l2tpd_tunnel *tunnel;
+	struct l2tpd_session *next; /* in tunnel->sessions */
+	void *dp; /* datapath state */
+};
+
+struct l2tpd_tunnel {
+	struct l2tp_api_tunnel cfg; /* as created/modified, without stats */
+	struct l2tpd_session *sessions;
+	struct l2tpd_tunnel *next;
+	void *dp;
+};
+
+struct l2tpd_registry {
+	struct l2tpd_tunnel *tunnels;
+	unsigned int n_tunnels;
+	unsigned int n_sessions;
+};
+
+void l2tpd_registry_init(struct l2tpd_registry *reg);
+
+/* Borrowed pointers; NULL when not found. */
+struct l2tpd_tunnel *l2tpd_tunnel_find(struct l2tpd_registry *reg, uint32_t conn_id);
+struct l2tpd_session *l2tpd_session_find(struct l2tpd_tunnel *t, uint32_t session_id);
+struct l2tpd_session *l2tpd_session_find_ifname(struct l2tpd_registry *reg, const char *ifname);
+/*
+ * An L2TPv3 session received over IP encapsulation is identified by its
+ * session id alone (RFC 3931 §4.1.1.1): the session with |session_id| in
+ * an IP-encap tunnel of address family |family|, or NULL.
+ */
+struct l2tpd_session *l2tpd_session_find_ip(struct l2tpd_registry *reg, int family,
+					    uint32_t session_id);
+
+/* Address family (AF_INET/AF_INET6) of a tunnel's configured addresses. */
+int l2tpd_tunnel_family(const struct l2tpd_tunnel *t);
+
+/*
+ * Adds a tunnel built from |cfg| (copied, stats dropped) and asks |dp| to
+ * create it. Returns the tunnel, or NULL with *|err| = -EEXIST (duplicate
+ * conn id), -ENOMEM, or the datapath's error.
+ */
+struct l2tpd_tunnel *l2tpd_tunnel_add(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
+				      const struct l2tp_api_tunnel *cfg, int *err);
+/* Deletes the sessions of |t|, then |t| (datapath first, then memory). */
+void l2tpd_tunnel_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
+		      struct l2tpd_tunnel *t);
+
+/*
+ * Adds a session to |t| and asks |dp| to create it. Returns the session or
+ * NULL with *|err| = -EEXIST (session id taken in the tunnel, or by another
+ * IP-encap tunnel of the same family), -ENOMEM or the datapath's error.
+ */
+struct l2tpd_session *l2tpd_session_add(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
+					struct l2tpd_tunnel *t, const struct l2tp_api_session *cfg,
+					int *err);
+void l2tpd_session_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
+		       struct l2tpd_session *s);
+
+/* Deletes everything (shutdown). */
+void l2tpd_registry_clear(struct l2tpd_registry *reg, struct l2tpd_datapath *dp);
+
+/* Is |name| the interface of one of our sessions? (for name allocation) */
+bool l2tpd_registry_ifname_used(const char *name, void *reg);
+
+#endif /* L2TPD_REGISTRY_H */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/sock.h - tunnel sockets: UDP (one per tunnel, bound and connected)
+ * and raw IP protocol 115 (one per address family, shared, demultiplexed by
+ * session id), IPv4 and IPv6.
+ */
+#ifndef L2TPD_SOCK_H
+#define L2TPD_SOCK_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#define L2TPD_IPPROTO_L2TP 115 /* RFC 3931 §4.1.1.1 */
+
+union l2tpd_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+socklen_t l2tpd_addr_len(const union l2tpd_addr *a);
+/* Same family and address (ports are ignored). */
+bool l2tpd_addr_eq_host(const union l2tpd_addr *a, const union l2tpd_addr *b);
+/* Is the address the wildcard (0.0.0.0 or ::)? */
+bool l2tpd_addr_is_any(const union l2tpd_addr *a);
+/* "192.0.2.1:5000" or "[2001:db8::1]:5000" (port omitted when 0) into |buf|. */
+const char *l2tpd_addr_str(const union l2tpd_addr *a, char *buf, size_t len);
+
+struct l2tpd_udp_opts {
+	bool csum; /* IPv4: compute UDP checksums on transmit (else SO_NO_CHECK) */
+	bool zero_csum6_tx; /* IPv6: send zero checksums (UDP_NO_CHECK6_TX) */
+	bool zero_csum6_rx; /* IPv6: accept zero checksums (UDP_NO_CHECK6_RX) */
+};
+
+/*
+ * A nonblocking UDP socket bound to |local| and connected to |peer| (both the
+ * same family, ports included). Returns the fd or -errno (-EADDRINUSE when
+ * the local address and port are taken, -EAFNOSUPPORT on mixed families).
+ */
+int l2tpd_sock_udp_open(const union l2tpd_addr *local, const union l2tpd_addr *peer,
+			const struct l2tpd_udp_opts *o);
+/* Applies the checksum options again (TUNNEL_MODIFY). Returns 0 or -errno. */
+int l2tpd_sock_udp_set_opts(int fd, int family, const struct l2tpd_udp_opts *o);
+
+/*
+ * A nonblocking raw socket for IP protocol 115 of |family|, unbound, with
+ * packet info (destination address) reported on receive. Returns fd or -errno.
+ */
+int l2tpd_sock_ip_open(int family);
+
+/*
+ * The MTU of the route toward |peer| (from |local| if it is not the
+ * wildcard), as the kernel reports it for a connected UDP socket (IP_MTU /
+ * IPV6_MTU). Returns the MTU or -errno (e.g. -ENETUNREACH without a route).
+ */
+int l2tpd_sock_route_mtu(const union l2tpd_addr *local, const union l2tpd_addr *peer);
+
+#endif /* L2TPD_SOCK_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * daemon/tap.c - TAP open and interface configuration.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+bool l2tpd_tap_name_valid(const char *name)
+{
+	size_t n;
+
+	if (!name)
+		return false;
+	n = strlen(name);
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '/' || c == ':' || c == '%' || isspace(c) || !isprint(c))
+			return false;
+	}
+	return true;
+}
+
+int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, void *arg), void *arg,
+			 char out[IFNAMSIZ])
+{
+	for (unsigned int i = 0; i < 100000; i++) {
+		int n = snprintf(out, IFNAMSIZ, "%s%u", prefix, i);
+
+		if (n < 0 || n >= IFNAMSIZ)
+			return -EINVAL;
+		if (!in_use || !in_use(out, arg))
+			return 0;
+	}
+	return -ENFILE;
+}
+
+static bool name_exists(const char *name)
+{
+	return if_nametoindex(name) != 0;
+}
+
+struct in_use_ctx {
+	bool (*in_use)(const char *name, void *arg);
+	void *arg;
+};
+
+static bool auto_in_use(const char *name, void *arg)
+{
+	struct in_use_ctx *c = arg;
+
+	return name_exists(name) || (c->in_use && c->in_use(name, c->arg));
+}
+
+static int tap_open(const char *name, char out[IFNAMSIZ])
+{
+	struct ifreq ifr;
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	/* IFF_TUN_EXCL: fail with EBUSY instead of attaching to an existing device. */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = errno == EBUSY ? -EEXIST : -errno;
+		close(fd);
+		return err;
+	}
+	memcpy(out, ifr.ifr_name, IFNAMSIZ);
+	out[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+		     char out[IFNAMSIZ])
+{
+	struct in_use_ctx a = {in_use, arg};
+	char cand[IFNAMSIZ];
+	int fd, rc;
+
+	if (name && *name) {
+		if (!l2tpd_tap_name_valid(name))
+			return -EINVAL;
+		if (name_exists(name) || (in_use && in_use(name, arg)))
+			return -EEXIST;
+		return tap_open(name, out);
+	}
+	/* Bounded retries: another process may take the name between check and create. */
+	for (int tries = 0; tries < 16; tries++) {
+		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, auto_in_use, &a, cand);
+		if (rc < 0)
+			return rc;
+		fd = tap_open(cand, out);
+		if (fd != -EEXIST)
+			return fd;
+	}
+	return -EEXIST;
+}
+
+static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = 0;
+
+	if (s < 0)
+		return -errno;
+	if (ioctl(s, req, ifr) < 0)
+		rc = -errno;
+	close(s);
+	return rc;
+}
+
+int l2tpd_tap_set_mtu(const char *ifname, unsigned int mtu)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	ifr.ifr_mtu = (int)mtu;
+	return ifreq_ioctl(SIOCSIFMTU, &ifr);
+}
+
+int l2tpd_tap_get_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int rc;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	rc = ifreq_ioctl(SIOCGIFMTU, &ifr);
+	return rc < 0 ? rc : ifr.ifr_mtu;
+}
+
+int l2tpd_tap_set_up(const char *ifname)
+{
+	struct ifreq ifr;
+	int rc;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	rc = ifreq_ioctl(SIOCGIFFLAGS, &ifr);
+	if (rc < 0)
+		return rc;
+	ifr.ifr_flags |= IFF_UP;
+	return ifreq_ioctl(SIOCSIFFLAGS, &ifr);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/tap.h - TAP devices for Ethernet pseudowire sessions.
+ *
+ * Devices are never made persistent: the kernel removes a TAP device when
+ * its last fd closes, so a daemon killed with SIGKILL leaves nothing behind.
+ * A device is always created new (IFF_TUN_EXCL): l2tpd never attaches to an
+ * existing interface, so it can never take over or remove one not its own.
+ */
+#ifndef L2TPD_TAP_H
+#define L2TPD_TAP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+
+#define L2TPD_TAP_PREFIX "l2tpeth"
+
+/*
+ * Is |name| acceptable as an interface name? (1..IFNAMSIZ-1 bytes, not "."
+ * or "..", no '/', ':', '%' or whitespace: the kernel's dev_valid_name()
+ * rules plus '%' which would make TUNSETIFF pick a name itself.)
+ */
+bool l2tpd_tap_name_valid(const char *name);
+
+/*
+ * Writes into |out| the first "<prefix>N" (N = 0, 1, ...) for which
+ * |in_use|(name, arg) is false. Returns 0, or -ENFILE if none below 100000
+ * is free, -EINVAL if the prefix is too long.
+ */
+int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, void *arg), void *arg,
+			 char out[IFNAMSIZ]);
+
+/*
+ * Creates a new TAP device (IFF_TAP | IFF_NO_PI, not persistent). With
+ * |name| NULL or empty, the first free l2tpethN is used (skipping names for
+ * which |in_use| returns true, if given); the name chosen is written to
+ * |out|. Returns the nonblocking fd, or -EEXIST if |name| exists, -EINVAL for
+ * a bad name, or another -errno from open/ioctl.
+ */
+int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+		     char out[IFNAMSIZ]);
+
+/* Sets the MTU of |ifname|. Returns 0 or -errno. */
+int l2tpd_tap_set_mtu(const char *ifname, unsigned int mtu);
+/* Reads the MTU of |ifname|. Returns the MTU or -errno. */
+int l2tpd_tap_get_mtu(const char *ifname);
+/* Sets IFF_UP on |ifname|. Returns 0 or -errno. */
+int l2tpd_tap_set_up(const char *ifname);
+
+#endif /* L2TPD_TAP_H */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: MIT
+/*
+ * grammar.c - the ip-l2tp(8) grammar: "add|del|show tunnel|session" with
+ * iproute2's keywords, aliases (tid, ptid, sid, psid), prefix matching of
+ * the verb and of "help", defaults (encap udp, l2spec_type default) and its
+ * error wording ("argument "tunnel_id" is required"). Unlike iproute2 it
+ * never exits: errors come back as -EINVAL and one line of text.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+bool cli_matches(const char *arg, const char *word)
+{
+	size_t n = strlen(arg);
+
+	return n > 0 && n <= strlen(word) && strncmp(arg, word, n) == 0;
+}
+
+void cli_usage(FILE *f)
+{
+	fputs("Usage: l2tp add tunnel\n"
+	      "          remote ADDR local ADDR\n"
+	      "          tunnel_id ID peer_tunnel_id ID\n"
+	      "          [ encap { ip | udp } ]\n"
+	      "          [ udp_sport PORT ] [ udp_dport PORT ]\n"
+	      "          [ udp_csum { on | off } ]\n"
+	      "          [ udp6_csum_tx { on | off } ]\n"
+	      "          [ udp6_csum_rx { on | off } ]\n"
+	      "Usage: l2tp add session [ name NAME ]\n"
+	      "          tunnel_id ID\n"
+	      "          session_id ID peer_session_id ID\n"
+	      "          [ cookie HEXSTR ] [ peer_cookie HEXSTR ]\n"
+	      "          [ seq { none | send | recv | both } ]\n"
+	      "          [ l2spec_type L2SPEC ]\n"
+	      "       l2tp del tunnel tunnel_id ID\n"
+	      "       l2tp del session tunnel_id ID session_id ID\n"
+	      "       l2tp show tunnel [ tunnel_id ID ]\n"
+	      "       l2tp show session [ tunnel_id ID ] [ session_id ID ]\n"
+	      "       l2tp [ OPTIONS ] help\n"
+	      "\n"
+	      "Where: NAME   := STRING\n"
+	      "       ADDR   := { IP_ADDRESS | any }\n"
+	      "       PORT   := { 0..65535 }\n"
+	      "       ID     := { 1..4294967295 }\n"
+	      "       HEXSTR := { 8 or 16 hex digits (4 / 8 bytes) }\n"
+	      "       L2SPEC := { none | default }\n"
+	      "       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -S[ocket] PATH |\n"
+	      "                    -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n",
+	      f);
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+						      ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+#define INVARG(msg, arg) fail(err, errlen, "Error: argument \"%s\" is wrong: %s", (arg), (msg))
+#define MISSARG(what) fail(err, errlen, "Error: argument \"%s\" is required", (what))
+#define INCOMPLETE() fail(err, errlen, "Command line is not complete. Try option \"help\"")
+
+/* iproute2's get_u32(…, 0): decimal, 0x hex or 0 octal, whole string. */
+static int get_uint(unsigned long *out, const char *arg, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*arg || *arg == '-' || *arg == '+' || isspace((unsigned char)*arg))
+		return -1;
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (end == arg || *end || errno == ERANGE || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int get_id(uint32_t *id, const char *arg)
+{
+	unsigned long v;
+
+	/* ID := 1..4294967295; iproute2 reads 0 as "not given" */
+	if (get_uint(&v, arg, 0xffffffffUL) < 0 || v == 0)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* HEXSTR := 8 or 16 hex digits. Returns the byte count or a message. */
+static int get_cookie(uint8_t *mem, const char *arg, const char **why)
+{
+	size_t n = strlen(arg);
+
+	if (n != 8 && n != 16) {
+		*why = "cookie must be either 8 or 16 hex digits";
+		return -1;
+	}
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(arg[2 * i]), lo = hexval(arg[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			*why = "cookie must be a hex string";
+			return -1;
+		}
+		mem[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (int)(n / 2);
+}
+
+/* The kernel's dev_valid_name(): 1..15 chars, no '/', ':' or space. */
+static bool valid_ifname(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' || isspace((unsigned char)*name))
+			return false;
+	return true;
+}
+
+struct addr {
+	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for "any" */
+	bool set;
+	uint8_t bytes[16];
+};
+
+static int get_addr(struct addr *a, const char *arg)
+{
+	memset(a, 0, sizeof(*a));
+	a->set = true;
+	if (!strcmp(arg, "any")) {
+		a->family = AF_UNSPEC;
+		return 0;
+	}
+	if (inet_pton(AF_INET, arg, a->bytes) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, arg, a->bytes) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static int on_off(bool *v, const char *arg)
+{
+	if (!strcmp(arg, "on"))
+		*v = true;
+	else if (!strcmp(arg, "off"))
+		*v = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* Everything the keyword loop collects, before the requests are built. */
+struct parm {
+	uint32_t tunnel_id, peer_tunnel_id, session_id, peer_session_id;
+	uint16_t encap;
+	uint16_t sport, dport;
+	struct addr local, peer;
+	bool udp_csum, udp6_csum_tx, udp6_csum_rx;
+	bool recv_seq, send_seq;
+	uint8_t l2spec_type, l2spec_len;
+	int cookie_len, peer_cookie_len;
+	uint8_t cookie[8], peer_cookie[8];
+	const char *ifname;
+	bool tunnel, session;
+};
+
+#define BIT L2TP_API_BIT
+#define NEXT_ARG()                                                                                 \
+	do {                                                                                       \
+		if (--argc <= 0)                                                                   \
+			return INCOMPLETE();                                                       \
+		argv++;                                                                            \
+	} while (0)
+
+static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cmd *cmd, char *err,
+		      size_t errlen)
+{
+	const char *why;
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	/* iproute2's defaults */
+	p->encap = L2TP_ENCAPTYPE_UDP;
+	p->l2spec_type = L2TP_L2SPECTYPE_DEFAULT;
+	p->l2spec_len = 4;
+	p->udp6_csum_tx = true;
+	p->udp6_csum_rx = true;
+
+	if (argc <= 0)
+		return MISSARG("tunnel or session");
+
+	for (; argc > 0; argc--, argv++) {
+		const char *k = *argv;
+
+		if (!strcmp(k, "encap")) {
+			NEXT_ARG();
+			if (!strcmp(*argv, "ip"))
+				p->encap = L2TP_ENCAPTYPE_IP;
+			else if (!strcmp(*argv, "udp"))
+				p->encap = L2TP_ENCAPTYPE_UDP;
+			else
+				return fail(err, errlen, "Unknown tunnel encapsulation \"%s\"",
+					    *argv);
+		} else if (!strcmp(k, "name")) {
+			NEXT_ARG();
+			if (!valid_ifname(*argv))
+				return INVARG("\"name\" not a valid ifname", *argv);
+			p->ifname = *argv;
+		} else if (!strcmp(k, "remote")) {
+			NEXT_ARG();
+			if (get_addr(&p->peer, *argv) < 0)
+				return INVARG("invalid remote address", *argv);
+		} else if (!strcmp(k, "local")) {
+			NEXT_ARG();
+			if (get_addr(&p->local, *argv) < 0)
+				return INVARG("invalid local address", *argv);
+		} else if (!strcmp(k, "tunnel_id") || !strcmp(k, "tid")) {
+			NEXT_ARG();
+			if (get_id(&p->tunnel_id, *argv) < 0)
+				return INVARG("invalid ID", *argv);
+		} else if (!strcmp(k, "peer_tunnel_id") || !strcmp(k, "ptid")) {
+			NEXT_ARG();
+			if (get_id(&p->peer_tunnel_id, *argv) < 0)
+				return INVARG("invalid ID", *argv);
+		} else if (!strcmp(k, "session_id") || !strcmp(k, "sid")) {
+			NEXT_ARG();
+			if (get_id(&p->session_id, *argv) < 0)
+				return INVARG("invalid ID", *argv);
+		} else if (!strcmp(k, "peer_session_id") || !strcmp(k, "psid")) {
+			NEXT_ARG();
+			if (get_id(&p->peer_session_id, *argv) < 0)
+				return INVARG("invalid ID", *argv);
+		} else if (!strcmp(k, "udp_sport") || !strcmp(k, "udp_dport")) {
+			unsigned long v;
+
+			NEXT_ARG();
+			if (get_uint(&v, *argv, 0xffff) < 0)
+				return INVARG("invalid port", *argv);
+			if (k[4] == 's')
+				p->sport = (uint16_t)v;
+			else
+				p->dport = (uint16_t)v;
+		} else if (!strcmp(k, "udp_csum")) {
+			NEXT_ARG();
+			if (on_off(&p->udp_csum, *argv) < 0)
+				return INVARG("invalid option for udp_csum", *argv);
+		} else if (!strcmp(k, "udp6_csum_rx")) {
+			NEXT_ARG();
+			if (on_off(&p->udp6_csum_rx, *argv) < 0)
+				return INVARG("invalid option for udp6_csum_rx", *argv);
+		} else if (!strcmp(k, "udp6_csum_tx")) {
+			NEXT_ARG();
+			if (on_off(&p->udp6_csum_tx, *argv) < 0)
+				return INVARG("invalid option for udp6_csum_tx", *argv);
+		} else if (!strcmp(k, "offset")) {
+			/* not used by the kernel; iproute2 ignores it too */
+			cmd->warnings |= CLI_WARN_OFFSET;
+			NEXT_ARG();
+		} else if (!strcmp(k, "peer_offset")) {
+			cmd->warnings |= CLI_WARN_PEER_OFFSET;
+			NEXT_ARG();
+		} else if (!strcmp(k, "cookie")) {
+			NEXT_ARG();
+			n = get_cookie(p->cookie, *argv, &why);
+			if (n < 0)
+				return INVARG(why, *argv);
+			p->cookie_len = n;
+		} else if (!strcmp(k, "peer_cookie")) {
+			NEXT_ARG();
+			n = get_cookie(p->peer_cookie, *argv, &why);
+			if (n < 0)
+				return INVARG(why, *argv);
+			p->peer_cookie_len = n;
+		} else if (!strcmp(k, "l2spec_type")) {
+			NEXT_ARG();
+			if (!strcasecmp(*argv, "default")) {
+				p->l2spec_type = L2TP_L2SPECTYPE_DEFAULT;
+				p->l2spec_len = 4;
+			} else if (!strcasecmp(*argv, "none")) {
+				p->l2spec_type = L2TP_L2SPECTYPE_NONE;
+				p->l2spec_len = 0;
+			} else {
+				return fail(err, errlen,
+					    "Unknown layer2specific header type \"%s\"", *argv);
+			}
+		} else if (!strcmp(k, "seq")) {
+			NEXT_ARG();
+			if (!strcasecmp(*argv, "both")) {
+				p->recv_seq = p->send_seq = true;
+			} else if (!strcasecmp(*argv, "recv")) {
+				p->recv_seq = true;
+			} else if (!strcasecmp(*argv, "send")) {
+				p->send_seq = true;
+			} else if (!strcasecmp(*argv, "none")) {
+				p->recv_seq = p->send_seq = false;
+			} else {
+				return fail(err, errlen, "Unknown seq value \"%s\"", *argv);
+			}
+		} else if (!strcmp(k, "tunnel")) {
+			p->tunnel = true;
+		} else if (!strcmp(k, "session")) {
+			p->session = true;
+		} else if (cli_matches(k, "help")) {
+			return 1;
+		} else {
+			return fail(err, errlen, "Unknown keyword \"%s\", try \"l2tp help\"", k);
+		}
+	}
+	return 0;
+}
+
+static void put_addr(struct l2tp_api_tunnel *t, const struct addr *a, int family, bool local)
+{
+	if (family == AF_INET6) {
+		t->present |= BIT(local ? L2TP_ATTR_IP6_SADDR : L2TP_ATTR_IP6_DADDR);
+		memcpy(local ? t->local_ip6.s6_addr : t->peer_ip6.s6_addr, a->bytes, 16);
+	} else {
+		t->present |= BIT(local ? L2TP_ATTR_IP_SADDR : L2TP_ATTR_IP_DADDR);
+		memcpy(local ? &t->local_ip : &t->peer_ip, a->bytes, 4);
+	}
+}
+
+static int build_tunnel_create(const struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
+{
+	struct l2tp_api_tunnel *t = &cmd->tunnel;
+	int family;
+
+	if (!p->local.set)
+		return MISSARG("local");
+	if (!p->peer.set)
+		return MISSARG("remote");
+	if (p->local.family != AF_UNSPEC && p->peer.family != AF_UNSPEC &&
+	    p->local.family != p->peer.family)
+		return fail(err, errlen,
+			    "Error: local and remote addresses must be of the same family");
+	/* "any" takes the family of the other end; both "any" is IPv4 */
+	family = p->local.family != AF_UNSPEC ? p->local.family : p->peer.family;
+	if (family == AF_UNSPEC)
+		family = AF_INET;
+	if (p->encap == L2TP_ENCAPTYPE_UDP) {
+		if (p->sport == 0)
+			return MISSARG("udp_sport");
+		if (p->dport == 0)
+			return MISSARG("udp_dport");
+	}
+
+	t->present = BIT(L2TP_ATTR_CONN_ID) | BIT(L2TP_ATTR_PEER_CONN_ID) |
+		     BIT(L2TP_ATTR_PROTO_VERSION) | BIT(L2TP_ATTR_ENCAP_TYPE);
+	t->conn_id = p->tunnel_id;
+	t->peer_conn_id = p->peer_tunnel_id;
+	t->proto_version = 3;
+	t->encap_type = p->encap;
+	put_addr(t, &p->local, family, true);
+	put_addr(t, &p->peer, family, false);
+	if (p->encap == L2TP_ENCAPTYPE_UDP) {
+		t->present |= BIT(L2TP_ATTR_UDP_SPORT) | BIT(L2TP_ATTR_UDP_DPORT);
+		t->udp_sport = p->sport;
+		t->udp_dport = p->dport;
+		/* the kernel enables checksums when UDP_CSUM is present at all */
+		if (p->udp_csum) {
+			t->present |= BIT(L2TP_ATTR_UDP_CSUM);
+			t->udp_csum = 1;
+		}
+		if (!p->udp6_csum_tx) {
+			t->present |= BIT(L2TP_ATTR_UDP_ZERO_CSUM6_TX);
+			t->udp_zero_csum6_tx = true;
+		}
+		if (!p->udp6_csum_rx) {
+			t->present |= BIT(L2TP_ATTR_UDP_ZERO_CSUM6_RX);
+			t->udp_zero_csum6_rx = true;
+		}
+	}
+	return 0;
+}
+
+static void build_session_create(const struct parm *p, struct cli_cmd *cmd)
+{
+	struct l2tp_api_session *s = &cmd->session;
+
+	s->present = BIT(L2TP_ATTR_CONN_ID) | BIT(L2TP_ATTR_PEER_CONN_ID) |
+		     BIT(L2TP_ATTR_SESSION_ID) | BIT(L2TP_ATTR_PEER_SESSION_ID) |
+		     BIT(L2TP_ATTR_PW_TYPE) | BIT(L2TP_ATTR_L2SPEC_TYPE) |
+		     BIT(L2TP_ATTR_L2SPEC_LEN);
+	s->conn_id = p->tunnel_id;
+	s->peer_conn_id = p->peer_tunnel_id;
+	s->session_id = p->session_id;
+	s->peer_session_id = p->peer_session_id;
+	s->pw_type = L2TP_PWTYPE_ETH; /* ip l2tp creates Ethernet pseudowires only */
+	s->l2spec_type = p->l2spec_type;
+	s->l2spec_len = p->l2spec_len;
+	if (p->recv_seq) {
+		s->present |= BIT(L2TP_ATTR_RECV_SEQ);
+		s->recv_seq = 1;
+	}
+	if (p->send_seq) {
+		s->present |= BIT(L2TP_ATTR_SEND_SEQ);
+		s->send_seq = 1;
+	}
+	if (p->cookie_len) {
+		s->present |= BIT(L2TP_ATTR_COOKIE);
+		s->cookie_len = (uint8_t)p->cookie_len;
+		memcpy(s->cookie, p->cookie, sizeof(s->cookie));
+	}
+	if (p->peer_cookie_len) {
+		s->present |= BIT(L2TP_ATTR_PEER_COOKIE);
+		s->peer_cookie_len = (uint8_t)p->peer_cookie_len;
+		memcpy(s->peer_cookie, p->peer_cookie, sizeof(s->peer_cookie));
+	}
+	if (p->ifname) {
+		s->present |= BIT(L2TP_ATTR_IFNAME);
+		strncpy(s->ifname, p->ifname, IFNAMSIZ - 1);
+	}
+}
+
+static int do_add(const struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
+{
+	if (!p->tunnel && !p->session)
+		return MISSARG("tunnel or session");
+	if (p->tunnel_id == 0)
+		return MISSARG("tunnel_id");
+	if (p->session && p->peer_session_id == 0)
+		return MISSARG("peer_session_id");
+	if (p->session && p->session_id == 0)
+		return MISSARG("session_id");
+	if (p->tunnel && p->peer_tunnel_id == 0)
+		return MISSARG("peer_tunnel_id");
+	if (p->tunnel)
+		L2TP_TRY(build_tunnel_create(p, cmd, err, errlen));
+	if (p->session)
+		build_session_create(p, cmd);
+	return 0;
+}
+
+static int do_del(const struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
+{
+	if (!p->tunnel && !p->session)
+		return MISSARG("tunnel or session");
+	if (p->tunnel && p->tunnel_id == 0)
+		return MISSARG("tunnel_id");
+	if (p->session && p->session_id == 0)
+		return MISSARG("session_id");
+	/* a session is named by its tunnel and its id (SESSION_DELETE) */
+	if (p->tunnel_id == 0)
+		return MISSARG("tunnel_id");
+	if (p->session_id) {
+		/* as iproute2: a session_id means the session, whatever the object */
+		cmd->obj_session = true;
+		cmd->obj_tunnel = false;
+		cmd->session.present = BIT(L2TP_ATTR_CONN_ID) | BIT(L2TP_ATTR_SESSION_ID);
+		cmd->session.conn_id = p->tunnel_id;
+		cmd->session.session_id = p->session_id;
+	} else {
+		cmd->obj_tunnel = true;
+		cmd->obj_session = false;
+		cmd->tunnel.present = BIT(L2TP_ATTR_CONN_ID);
+		cmd->tunnel.conn_id = p->tunnel_id;
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err, size_t errlen)
+{
+	struct parm p;
+	int rc;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (err && errlen)
+		err[0] = '\0';
+	if (argc < 1)
+		return INCOMPLETE();
+	if (cli_matches(argv[0], "help")) {
+		cmd->verb = CLI_VERB_HELP;
+		return 1;
+	}
+	if (cli_matches(argv[0], "add"))
+		cmd->verb = CLI_VERB_ADD;
+	else if (cli_matches(argv[0], "delete"))
+		cmd->verb = CLI_VERB_DEL;
+	else if (cli_matches(argv[0], "show") || cli_matches(argv[0], "lst") ||
+		 cli_matches(argv[0], "list"))
+		cmd->verb = CLI_VERB_SHOW;
+	else
+		return fail(err, errlen, "Command \"%s\" is unknown, try \"l2tp help\".", argv[0]);
+
+	rc = parse_args(argc - 1, argv + 1, &p, cmd, err, errlen);
+	if (rc == 1) {
+		cmd->verb = CLI_VERB_HELP;
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	cmd->obj_tunnel = p.tunnel;
+	cmd->obj_session = p.session;
+	cmd->tunnel_id = p.tunnel_id;
+	cmd->session_id = p.session_id;
+
+	switch (cmd->verb) {
+	case CLI_VERB_ADD:
+		return do_add(&p, cmd, err, errlen);
+	case CLI_VERB_DEL:
+		return do_del(&p, cmd, err, errlen);
+	default:
+		if (!p.tunnel && !p.session)
+			return MISSARG("tunnel or session");
+		/* show: "session" wins, as in iproute2 */
+		if (p.session)
+			cmd->obj_tunnel = false;
+		return 0;
+	}
+}

@@ -6,8 +6,12 @@
  *
  *   bench_cg                     every configuration, 10^6 frames each, ns/packet
  *   bench_cg CONFIG N [SIZE]     N frames of SIZE bytes (default 1400) through
- *                                CONFIG: udp | ip | cookie (UDP, 8-byte cookies,
- *                                sequence numbers both ways)
+ *                                CONFIG: udp | ip (v3, default sublayer, no
+ *                                cookie, no sequencing: ip-l2tp(8)'s defaults)
+ *                                | cookie (UDP, 8-byte cookies, sequence
+ *                                numbers both ways) | seq (UDP, sequence
+ *                                numbers both ways, no cookie) | v2 (L2TPv2
+ *                                data, Ns/Nr both ways)
  *
  * Each frame is encapsulated by the sending session into the headroom of one
  * buffer and decapsulated by the mirror session on the other end, as a
@@ -60,11 +64,25 @@ static int pw_init(struct pw *pw, const char *config)
 		a.peer_cookie_len = sizeof(cb);
 		a.send_seq = true;
 		a.recv_seq = true;
+	} else if (strcmp(config, "seq") == 0) {
+		a.send_seq = true;
+		a.recv_seq = true;
+	} else if (strcmp(config, "v2") == 0) {
+		a = (struct l2tp_dp_cfg){.version = 2,
+					 .encap = L2TP_ENCAP_UDP,
+					 .tunnel_id = 10,
+					 .peer_tunnel_id = 20,
+					 .session_id = 100,
+					 .peer_session_id = 200,
+					 .send_seq = true,
+					 .recv_seq = true};
 	} else if (strcmp(config, "udp") != 0) {
 		return -EINVAL;
 	}
 	/* the far end mirrors ids and cookies */
 	b = a;
+	b.tunnel_id = a.peer_tunnel_id;
+	b.peer_tunnel_id = a.tunnel_id;
 	b.session_id = a.peer_session_id;
 	b.peer_session_id = a.session_id;
 	memcpy(b.cookie, a.peer_cookie, sizeof(b.cookie));
@@ -164,7 +182,7 @@ static int bench_one(const char *config, long n, size_t size, bool timed)
 
 int main(int argc, char **argv)
 {
-	static const char *const configs[] = { "udp", "ip", "cookie" };
+	static const char *const configs[] = { "udp", "ip", "cookie", "seq", "v2" };
 	char *end;
 	long n;
 	long size = 1400;
@@ -177,7 +195,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: bench_cg [udp|ip|cookie N [SIZE]]\n");
+		fprintf(stderr, "usage: bench_cg [udp|ip|cookie|seq|v2 N [SIZE]]\n");
 		return 2;
 	}
 	n = strtol(argv[2], &end, 10);

@@ -39,6 +39,88 @@
 
 #define NR_OOS_COUNT_MAX 4 /* the kernel's session->nr_oos_count_max */
 
+/*
+ * The fast paths. A v3 data header has one of twelve fixed layouts (encap x
+ * cookie 0/4/8 x sublayer or not), a v2 one sent without Offset one of two
+ * (Length or not, Ns/Nr following send_seq), all known once the session is
+ * set up (its "shape", an index into encap_by_shape[]/decap_by_shape[]).
+ * So encap and decap need no general codec per packet: one function per
+ * layout, specialised by the compiler, checks once that the whole header
+ * lies inside the buffer (the headroom for encap, the received bytes for
+ * decap), then stores or loads the fields at fixed offsets: the session
+ * header from a template made at init, the cookie from cfg, the sequence
+ * number; and the sequence rules take their in-order branch, which does
+ * not touch the reorder queue. These stores and loads are the only wire
+ * accesses in libl2tp outside struct l2tp_cursor; the single bounds check
+ * in front of each group is what keeps them inside the caller's buffer.
+ *
+ * Anything else (v2 Offset, too little headroom, a short or malformed
+ * packet, other ids or cookie, errors of any kind) goes to the generic,
+ * cursor-based code, which stays the reference: the fast paths only ever
+ * finish a packet on inputs where the generic code gives the same verdict,
+ * counters, state and view (tests/unit/test_dp.c runs both side by side).
+ * The generic code is kept out of line (cold) and reached by tail calls so
+ * the fast paths need no stack frame.
+ */
+#if defined(__GNUC__)
+#define SLOW_PATH __attribute__((noinline, cold))
+#define OUT_OF_LINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline)) /* specialised per layout */
+#else
+#define SLOW_PATH
+#define OUT_OF_LINE
+#define ALWAYS_INLINE inline
+#endif
+
+#define V3_UDP_WORD0 ((uint32_t)L2TP_VER_3 << 16) /* T=0, ver 3, reserved 0 */
+
+static inline uint32_t ld_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint16_t ld_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void st_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void st_be32(uint8_t *p, uint32_t v)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v); /* one store: GCC does not merge the bytes below */
+	memcpy(p, &v, 4);
+#else
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+#endif
+}
+
+/*
+ * A v3 layout as a small number: 1 + UDP (1) + default sublayer (2) +
+ * cookie 4 (4) or 8 (8), i.e. 1..12; 0 means "use the generic code".
+ */
+#define SHAPE(udp, l2spec, clen)                                                                   \
+	(1 + ((udp) ? 1 : 0) + ((l2spec) ? 2 : 0) + ((clen) == 8 ? 8 : (clen) == 4 ? 4 : 0))
+
+/* v2 (RFC 2661 §3.1): sent without and with the Length field, no Offset. */
+#define SHAPE_V2 13
+#define SHAPE_V2_L 14
+_Static_assert(SHAPE(1, 1, 8) < SHAPE_V2, "v3 shapes overlap the v2 ones");
+
+static uint8_t v3_shape(enum l2tp_encap encap, uint8_t cookie_len, uint8_t l2spec_type)
+{
+	return (uint8_t)SHAPE(encap == L2TP_ENCAP_UDP, l2spec_type == L2TP_L2SPEC_DEFAULT,
+			      cookie_len);
+}
+
 static size_t cur_overhead(const struct l2tp_dp_cfg *cfg, bool send_seq)
 {
 	uint16_t f = 0;
@@ -85,6 +167,24 @@ int l2tp_dp_session_init(struct l2tp_dp_session *s, const struct l2tp_dp_cfg *cf
 	s->seq_mask = cfg->version == L2TP_VER_2 ? L2TP_SEQ_V2_MASK : L2TP_SEQ_V3_MASK;
 	l2tp_reorder_init(&s->rq, cfg->reorder_cap ? cfg->reorder_cap : L2TP_DP_REORDER_DEFAULT,
 			  s->seq_mask);
+	if (cfg->version == L2TP_VER_3) {
+		/* The layout is fixed from here on: see "The fast paths". */
+		size_t sh = cfg->encap == L2TP_ENCAP_UDP ? 4 : 0;
+
+		s->tx_shape = v3_shape(cfg->encap, cfg->cookie_len, cfg->l2spec_type);
+		s->rx_shape = v3_shape(cfg->encap, cfg->peer_cookie_len, cfg->l2spec_type);
+		if (sh) {
+			st_be32(s->tx_hdr, V3_UDP_WORD0);
+			st_be32(s->rx_hdr, V3_UDP_WORD0);
+		}
+		st_be32(s->tx_hdr + sh, cfg->peer_session_id);
+		st_be32(s->rx_hdr + sh, cfg->session_id);
+	} else {
+		/* The Offset pad is rare enough to stay on the generic code. */
+		if (!cfg->v2_send_offset)
+			s->tx_shape = cfg->v2_send_length ? SHAPE_V2_L : SHAPE_V2;
+		s->rx_shape = SHAPE_V2;
+	}
 	return 0;
 }
 
@@ -98,8 +198,18 @@ int l2tp_dp_session_modify(struct l2tp_dp_session *s, const struct l2tp_dp_cfg *
 	return 0;
 }
 
+/* v3 header bytes by shape: 4 (IP) or 8 (UDP) + cookie + 4 (sublayer); else 0 */
+static const uint8_t v3_hlen[16] = {
+    [SHAPE(0, 0, 0)] = 4,  [SHAPE(1, 0, 0)] = 8,  [SHAPE(0, 1, 0)] = 8,	 [SHAPE(1, 1, 0)] = 12,
+    [SHAPE(0, 0, 4)] = 8,  [SHAPE(1, 0, 4)] = 12, [SHAPE(0, 1, 4)] = 12, [SHAPE(1, 1, 4)] = 16,
+    [SHAPE(0, 0, 8)] = 12, [SHAPE(1, 0, 8)] = 16, [SHAPE(0, 1, 8)] = 16, [SHAPE(1, 1, 8)] = 20,
+};
+
 size_t l2tp_dp_overhead(const struct l2tp_dp_session *s)
 {
+	/* called per segment by a datapath that sizes its buffers by it */
+	if (v3_hlen[s->tx_shape & 15])
+		return v3_hlen[s->tx_shape & 15];
 	return cur_overhead(&s->cfg, s->send_seq);
 }
 
@@ -113,7 +223,8 @@ unsigned int l2tp_dp_eth_mtu(const struct l2tp_dp_session *s, unsigned int link_
 
 /* ---- transmit -------------------------------------------------------------- */
 
-int l2tp_dp_encap(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)
+/* The generic encap: every version and option, every error. */
+SLOW_PATH static int encap_generic(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)
 {
 	const struct l2tp_dp_cfg *cfg = &s->cfg;
 	size_t hlen = l2tp_dp_overhead(s);
@@ -176,6 +287,133 @@ int l2tp_dp_encap(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)
 	s->stats.tx_packets++;
 	s->stats.tx_bytes += b->len;
 	return 0;
+}
+
+/* Encap for one v3 layout; the arguments after |b| are constants. */
+static ALWAYS_INLINE int encap_v3(struct l2tp_dp_session *s, struct l2tp_dp_buf *b, bool udp,
+				  bool l2spec, size_t clen)
+{
+	const size_t hlen = (udp ? 8 : 4) + clen + (l2spec ? 4 : 0);
+	size_t off = b->off;
+	size_t len = b->len;
+	uint8_t *p;
+
+	/* The one check that [off - hlen, off + len) lies inside the buffer. */
+	if (off < hlen || off > b->cap || len > b->cap - off)
+		return encap_generic(s, b);
+	p = b->data + off - hlen;
+	/* the session header from its template, then the cookie */
+	if (udp) {
+		memcpy(p, s->tx_hdr, 8);
+		p += 4;
+	} else {
+		memcpy(p, s->tx_hdr, 4);
+	}
+	memcpy(p + 4, s->cfg.cookie, clen);
+	if (l2spec) {
+		/* RFC 3931 §4.6: the number travels in the sublayer only. */
+		if (s->send_seq) {
+			uint32_t ns = s->ns;
+
+			s->ns = (ns + 1) & s->seq_mask;
+			st_be32(p + 4 + clen, L2TP_L2SPEC_S | (ns & L2TP_SEQ_V3_MASK));
+		} else {
+			st_be32(p + 4 + clen, 0);
+		}
+	}
+	b->off = off - hlen;
+	b->len = len + hlen;
+	s->stats.tx_packets++;
+	s->stats.tx_bytes += len + hlen;
+	return 0;
+}
+
+/* v2 encap with or without the Length field; Ns/Nr when a LAC is told to. */
+static ALWAYS_INLINE int encap_v2(struct l2tp_dp_session *s, struct l2tp_dp_buf *b, bool lf)
+{
+	bool seq = s->send_seq;
+	size_t hlen = L2TP_V2_DATA_HDR_MIN + (lf ? 2 : 0) + (seq ? 4 : 0);
+	size_t off = b->off;
+	size_t len = b->len;
+	uint8_t *p;
+
+	/* The one check that [off - hlen, off + len) lies inside the buffer. */
+	if (off < hlen || off > b->cap || len > b->cap - off || (lf && hlen + len > 0xffff))
+		return encap_generic(s, b);
+	p = b->data + off - hlen;
+	st_be16(p, (uint16_t)((lf ? L2TP_HDR_L : 0) | (seq ? L2TP_HDR_S : 0) | L2TP_VER_2));
+	if (lf) {
+		st_be16(p + 2, (uint16_t)(hlen + len));
+		p += 2;
+	}
+	st_be16(p + 2, (uint16_t)s->cfg.peer_tunnel_id);
+	st_be16(p + 4, (uint16_t)s->cfg.peer_session_id);
+	if (seq) {
+		uint32_t ns = s->ns;
+
+		s->ns = (ns + 1) & s->seq_mask;
+		st_be16(p + 6, (uint16_t)ns);
+		st_be16(p + 8, 0); /* RFC 2661 §3.1: Nr is reserved in data messages */
+	}
+	b->off = off - hlen;
+	b->len = len + hlen;
+	s->stats.tx_packets++;
+	s->stats.tx_bytes += len + hlen;
+	return 0;
+}
+
+static int encap_v2_plain(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)
+{
+	return encap_v2(s, b, false);
+}
+
+static int encap_v2_length(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)
+{
+	return encap_v2(s, b, true);
+}
+
+/* One function per layout, with constant offsets: the compiler specialises. */
+#define V3_ENCAP(udp, l2spec, clen)                                                                \
+	static int encap_v3_##udp##l2spec##clen(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)  \
+	{                                                                                          \
+		return encap_v3(s, b, udp, l2spec, clen);                                          \
+	}
+V3_ENCAP(0, 0, 0)
+V3_ENCAP(1, 0, 0)
+V3_ENCAP(0, 1, 0)
+V3_ENCAP(1, 1, 0)
+V3_ENCAP(0, 0, 4)
+V3_ENCAP(1, 0, 4)
+V3_ENCAP(0, 1, 4)
+V3_ENCAP(1, 1, 4)
+V3_ENCAP(0, 0, 8)
+V3_ENCAP(1, 0, 8)
+V3_ENCAP(0, 1, 8)
+V3_ENCAP(1, 1, 8)
+
+/* By shape; every index has an entry, so dispatch is one indirect jump. */
+static int (*const encap_by_shape[16])(struct l2tp_dp_session *, struct l2tp_dp_buf *) = {
+    [0] = encap_generic,
+    [SHAPE(0, 0, 0)] = encap_v3_000,
+    [SHAPE(1, 0, 0)] = encap_v3_100,
+    [SHAPE(0, 1, 0)] = encap_v3_010,
+    [SHAPE(1, 1, 0)] = encap_v3_110,
+    [SHAPE(0, 0, 4)] = encap_v3_004,
+    [SHAPE(1, 0, 4)] = encap_v3_104,
+    [SHAPE(0, 1, 4)] = encap_v3_014,
+    [SHAPE(1, 1, 4)] = encap_v3_114,
+    [SHAPE(0, 0, 8)] = encap_v3_008,
+    [SHAPE(1, 0, 8)] = encap_v3_108,
+    [SHAPE(0, 1, 8)] = encap_v3_018,
+    [SHAPE(1, 1, 8)] = encap_v3_118,
+    [SHAPE_V2] = encap_v2_plain,
+    [SHAPE_V2_L] = encap_v2_length,
+    [15] = encap_generic,
+};
+
+int l2tp_dp_encap(struct l2tp_dp_session *s, struct l2tp_dp_buf *b)
+{
+	return encap_by_shape[s->tx_shape & 15](s, b);
 }
 
 void l2tp_dp_tx_failed(struct l2tp_dp_session *s, size_t len)
@@ -248,81 +486,38 @@ static enum l2tp_dp_verdict queue_behind(struct l2tp_dp_session *s,
 	return L2TP_DP_QUEUED;
 }
 
-enum l2tp_dp_verdict l2tp_dp_decap(struct l2tp_dp_session *s, struct l2tp_dp_buf *b,
-				   l2tp_time_t now, struct l2tp_diag *diag)
+/* rx_seq_queue()'s |seqw|: the sequence number, and whether there is one. */
+#define SEQW_VALID 0x80000000u
+
+/*
+ * What the reorder queue must see: the packet is not the expected number, or
+ * packets are queued. |b| already views the payload; |len| is the L2TP
+ * packet length (counted in rx_bytes). Six arguments, so that the fast
+ * paths reach it by a tail call.
+ */
+OUT_OF_LINE static enum l2tp_dp_verdict rx_seq_queue(struct l2tp_dp_session *s,
+						     struct l2tp_dp_buf *b, l2tp_time_t now,
+						     struct l2tp_diag *diag, size_t len,
+						     uint32_t seqw)
 {
 	const struct l2tp_dp_cfg *cfg = &s->cfg;
-	const uint8_t *pkt;
-	size_t len = b->len;
-	size_t payload_len;
-	bool has_seq;
-	uint32_t ns;
-	ssize_t off;
+	bool has_seq = (seqw & SEQW_VALID) != 0;
+	uint32_t ns = seqw & ~SEQW_VALID;
 	struct l2tp_reorder_ent e;
 	int pos;
 
-	if (b->off > b->cap || b->len > b->cap - b->off)
-		return drop_invalid(s, diag, 0, "buffer view out of bounds");
-	pkt = b->data + b->off;
+	if (has_seq && ns == s->nr) {
+		const struct l2tp_reorder_ent *head = l2tp_reorder_peek(&s->rq, 0);
 
-	if (cfg->version == L2TP_VER_2) {
-		struct l2tp_v2_data_hdr h;
-
-		off = l2tp_wire_v2_data_decode(pkt, len, &h, &payload_len, diag);
-		if (off < 0)
-			return drop_invalid(s, diag, 0, NULL);
-		if (h.tunnel_id != cfg->tunnel_id || h.session_id != cfg->session_id)
-			return drop_invalid(s, diag, 2, "tunnel or session id mismatch");
-		has_seq = (h.flags & L2TP_HDR_S) != 0;
-		ns = h.ns;
-	} else {
-		struct l2tp_v3_data_hdr h;
-		uint32_t sid;
-
-		off = l2tp_wire_v3_session_decode(cfg->encap, pkt, len, &sid, diag);
-		if (off < 0)
-			return drop_invalid(s, diag, 0, NULL);
-		if (sid != cfg->session_id)
-			return drop_invalid(s, diag, (size_t)off - 4, "session id mismatch");
-		off = l2tp_wire_v3_tail_decode(pkt, len, (size_t)off, cfg->peer_cookie_len,
-					       (enum l2tp_l2spec)cfg->l2spec_type, &h, diag);
-		if (off < 0)
-			return drop_invalid(s, diag, 0, NULL);
-		/* RFC 3931 §4.1: a packet whose cookie does not match is dropped. */
-		if (cfg->peer_cookie_len &&
-		    memcmp(h.cookie, cfg->peer_cookie, cfg->peer_cookie_len) != 0) {
-			l2tp_diag_set(diag, (size_t)off, "cookie mismatch");
-			s->stats.rx_cookie_discards++;
-			s->stats.rx_errors++;
-			return L2TP_DP_DROP;
-		}
-		has_seq = h.seq_valid;
-		ns = h.seq;
-		payload_len = len - (size_t)off;
-	}
-
-	if (has_seq) {
-		/* RFC 2661 §5.4: the LNS turns the LAC's sequencing on. */
-		if (!cfg->lns_mode && !s->send_seq)
-			s->send_seq = true;
-	} else {
-		if (cfg->recv_seq)
-			return drop_seq(s, diag, "no sequence number, recv_seq set");
-		if (!cfg->lns_mode && s->send_seq)
-			s->send_seq = false; /* ... and off again */
-		else if (s->send_seq)
-			return drop_seq(s, diag, "no sequence number from the LAC");
-	}
-
-	b->off += (size_t)off;
-	b->len = payload_len;
-
-	/* The hot path: in order (or unsequenced) with nothing queued. */
-	if (l2tp_reorder_count(&s->rq) == 0 && (!has_seq || ns == s->nr)) {
-		if (has_seq)
+		/* Unless it must sort in behind an unsequenced head (below)... */
+		if (!head || head->has_seq) {
+			/* ... it overtakes queued packets: it arrived late. */
+			if (head)
+				s->stats.rx_oos_packets++;
 			accept_seq(s, ns);
-		count_rx(s, len);
-		return L2TP_DP_DELIVER;
+			count_rx(s, len);
+			return L2TP_DP_DELIVER;
+		}
 	}
 
 	e = (struct l2tp_reorder_ent){
@@ -333,23 +528,12 @@ enum l2tp_dp_verdict l2tp_dp_decap(struct l2tp_dp_session *s, struct l2tp_dp_buf
 	    .has_seq = has_seq,
 	};
 
-	if (!has_seq) /* Kernel: unsequenced packets go behind anything queued. */
+	/*
+	 * Kernel: unsequenced packets go behind anything queued; the expected
+	 * number with an unsequenced head sorts in behind it, before the rest.
+	 */
+	if (!has_seq || ns == s->nr)
 		return queue_behind(s, &e, diag);
-
-	if (ns == s->nr) {
-		const struct l2tp_reorder_ent *head = l2tp_reorder_peek(&s->rq, 0);
-
-		if (head && head->has_seq) {
-			/* It overtakes queued packets: it arrived late. */
-			s->stats.rx_oos_packets++;
-		} else if (head) {
-			/* Sorted in behind the unsequenced head, before the rest. */
-			return queue_behind(s, &e, diag);
-		}
-		accept_seq(s, ns);
-		count_rx(s, len);
-		return L2TP_DP_DELIVER;
-	}
 
 	if (cfg->reorder_timeout == 0 || ((ns - s->nr) & s->seq_mask) > s->seq_mask / 2) {
 		/*
@@ -399,14 +583,241 @@ enum l2tp_dp_verdict l2tp_dp_decap(struct l2tp_dp_session *s, struct l2tp_dp_buf
 	return L2TP_DP_QUEUED;
 }
 
+/*
+ * The sequence rules for a packet whose header checked out: the payload is
+ * b->data[payload_off, +payload_len), the L2TP packet |len| bytes.
+ */
+static ALWAYS_INLINE enum l2tp_dp_verdict rx_seq(struct l2tp_dp_session *s, struct l2tp_dp_buf *b,
+						 l2tp_time_t now, struct l2tp_diag *diag,
+						 size_t payload_off, size_t payload_len, size_t len,
+						 bool has_seq, uint32_t ns)
+{
+	const struct l2tp_dp_cfg *cfg = &s->cfg;
+
+	if (has_seq) {
+		/* RFC 2661 §5.4: the LNS turns the LAC's sequencing on. */
+		if (!s->send_seq && !cfg->lns_mode)
+			s->send_seq = true;
+	} else if (cfg->recv_seq || s->send_seq) { /* else: nothing to do */
+		if (cfg->recv_seq)
+			return drop_seq(s, diag, "no sequence number, recv_seq set");
+		if (!cfg->lns_mode)
+			s->send_seq = false; /* ... and off again */
+		else
+			return drop_seq(s, diag, "no sequence number from the LAC");
+	}
+
+	b->off = payload_off;
+	b->len = payload_len;
+
+	/* The hot path: in order (or unsequenced) with nothing queued. */
+	if (l2tp_reorder_count(&s->rq) == 0 && (!has_seq || ns == s->nr)) {
+		if (has_seq)
+			accept_seq(s, ns);
+		count_rx(s, len);
+		return L2TP_DP_DELIVER;
+	}
+	return rx_seq_queue(s, b, now, diag, len, has_seq ? ns | SEQW_VALID : ns);
+}
+
+/* The generic decap: every version and option, every diagnostic. */
+SLOW_PATH static enum l2tp_dp_verdict decap_generic(struct l2tp_dp_session *s,
+						    struct l2tp_dp_buf *b, l2tp_time_t now,
+						    struct l2tp_diag *diag)
+{
+	const struct l2tp_dp_cfg *cfg = &s->cfg;
+	const uint8_t *pkt;
+	size_t len = b->len;
+	size_t payload_len;
+	bool has_seq;
+	uint32_t ns;
+	ssize_t off;
+
+	if (b->off > b->cap || b->len > b->cap - b->off)
+		return drop_invalid(s, diag, 0, "buffer view out of bounds");
+	pkt = b->data + b->off;
+
+	if (cfg->version == L2TP_VER_2) {
+		struct l2tp_v2_data_hdr h;
+
+		off = l2tp_wire_v2_data_decode(pkt, len, &h, &payload_len, diag);
+		if (off < 0)
+			return drop_invalid(s, diag, 0, NULL);
+		if (h.tunnel_id != cfg->tunnel_id || h.session_id != cfg->session_id)
+			return drop_invalid(s, diag, 2, "tunnel or session id mismatch");
+		has_seq = (h.flags & L2TP_HDR_S) != 0;
+		ns = h.ns;
+	} else {
+		struct l2tp_v3_data_hdr h;
+		uint32_t sid;
+
+		off = l2tp_wire_v3_session_decode(cfg->encap, pkt, len, &sid, diag);
+		if (off < 0)
+			return drop_invalid(s, diag, 0, NULL);
+		if (sid != cfg->session_id)
+			return drop_invalid(s, diag, (size_t)off - 4, "session id mismatch");
+		off = l2tp_wire_v3_tail_decode(pkt, len, (size_t)off, cfg->peer_cookie_len,
+					       (enum l2tp_l2spec)cfg->l2spec_type, &h, diag);
+		if (off < 0)
+			return drop_invalid(s, diag, 0, NULL);
+		/* RFC 3931 §4.1: a packet whose cookie does not match is dropped. */
+		if (cfg->peer_cookie_len &&
+		    memcmp(h.cookie, cfg->peer_cookie, cfg->peer_cookie_len) != 0) {
+			l2tp_diag_set(diag, (size_t)off, "cookie mismatch");
+			s->stats.rx_cookie_discards++;
+			s->stats.rx_errors++;
+			return L2TP_DP_DROP;
+		}
+		has_seq = h.seq_valid;
+		ns = h.seq;
+		payload_len = len - (size_t)off;
+	}
+	return rx_seq(s, b, now, diag, b->off + (size_t)off, payload_len, len, has_seq, ns);
+}
+
+/* Decap for one v3 layout; the arguments after |diag| are constants. */
+static ALWAYS_INLINE enum l2tp_dp_verdict decap_v3(struct l2tp_dp_session *s, struct l2tp_dp_buf *b,
+						   l2tp_time_t now, struct l2tp_diag *diag,
+						   bool udp, bool l2spec, size_t clen)
+{
+	const size_t hlen = (udp ? 8 : 4) + clen + (l2spec ? 4 : 0);
+	size_t off = b->off;
+	size_t len = b->len;
+	const uint8_t *p;
+	bool has_seq = false;
+	uint32_t ns = 0;
+
+	/* The one check that the whole header [off, off + hlen) was received. */
+	if (off > b->cap || len > b->cap - off || len < hlen)
+		return decap_generic(s, b, now, diag);
+	p = b->data + off;
+	/*
+	 * The session header against its template (cfg.session_id is never 0,
+	 * so this also refuses Session ID 0), over UDP only T=0 and version 3
+	 * of the first word: the other bits are ignored on receipt.
+	 */
+	if (udp) {
+		static const uint8_t mask[8] = {0x80, 0x0f, 0, 0, 0xff, 0xff, 0xff, 0xff};
+		uint64_t h, want, m;
+
+		memcpy(&h, p, 8);
+		memcpy(&want, s->rx_hdr, 8);
+		memcpy(&m, mask, 8);
+		if ((h & m) != want)
+			return decap_generic(s, b, now, diag);
+		p += 4;
+	} else if (memcmp(p, s->rx_hdr, 4) != 0) {
+		return decap_generic(s, b, now, diag);
+	}
+	if (memcmp(p + 4, s->cfg.peer_cookie, clen) != 0)
+		return decap_generic(s, b, now, diag);
+	/* RFC 3931 §4.6: without S the number is undefined: ignore it. */
+	if (l2spec && (p[4 + clen] & (L2TP_L2SPEC_S >> 24))) {
+		has_seq = true;
+		ns = ld_be32(p + 4 + clen) & L2TP_SEQ_V3_MASK;
+	}
+	return rx_seq(s, b, now, diag, off + hlen, len - hlen, len, has_seq, ns);
+}
+
+/*
+ * v2 decap of the headers seen in practice: any of L, S and P, no Offset
+ * (RFC 2661 §3.1; the Length, when present, ends the payload).
+ */
+static enum l2tp_dp_verdict decap_v2(struct l2tp_dp_session *s, struct l2tp_dp_buf *b,
+				     l2tp_time_t now, struct l2tp_diag *diag)
+{
+	size_t off = b->off;
+	size_t len = b->len;
+	size_t end = len;
+	size_t pos = 2;
+	const uint8_t *p;
+	uint16_t flags;
+	bool has_seq;
+
+	if (off > b->cap || len > b->cap - off || len < L2TP_V2_DATA_HDR_MIN)
+		return decap_generic(s, b, now, diag);
+	p = b->data + off;
+	flags = ld_be16(p);
+	/* T=0, version 2, no Offset; the other bits are ignored. */
+	if ((flags & (L2TP_HDR_T | L2TP_HDR_O | L2TP_HDR_VER_MASK)) != L2TP_VER_2)
+		return decap_generic(s, b, now, diag);
+	if (flags & L2TP_HDR_L) {
+		end = ld_be16(p + 2);
+		pos = 4;
+	}
+	has_seq = (flags & L2TP_HDR_S) != 0;
+	/* The whole header received, and inside Length (which is inside len). */
+	if (pos + 4 + (has_seq ? 4 : 0) > (end < len ? end : len) ||
+	    ld_be16(p + pos) != s->cfg.tunnel_id || ld_be16(p + pos + 2) != s->cfg.session_id ||
+	    end > len)
+		return decap_generic(s, b, now, diag);
+	pos += 4;
+	if (has_seq) {
+		uint32_t ns = ld_be16(p + pos);
+
+		pos += 4;
+		return rx_seq(s, b, now, diag, off + pos, end - pos, len, true, ns);
+	}
+	return rx_seq(s, b, now, diag, off + pos, end - pos, len, false, 0);
+}
+
+#define V3_DECAP(udp, l2spec, clen)                                                                \
+	static enum l2tp_dp_verdict decap_v3_##udp##l2spec##clen(                                  \
+	    struct l2tp_dp_session *s, struct l2tp_dp_buf *b, l2tp_time_t now,                     \
+	    struct l2tp_diag *diag)                                                                \
+	{                                                                                          \
+		return decap_v3(s, b, now, diag, udp, l2spec, clen);                               \
+	}
+V3_DECAP(0, 0, 0)
+V3_DECAP(1, 0, 0)
+V3_DECAP(0, 1, 0)
+V3_DECAP(1, 1, 0)
+V3_DECAP(0, 0, 4)
+V3_DECAP(1, 0, 4)
+V3_DECAP(0, 1, 4)
+V3_DECAP(1, 1, 4)
+V3_DECAP(0, 0, 8)
+V3_DECAP(1, 0, 8)
+V3_DECAP(0, 1, 8)
+V3_DECAP(1, 1, 8)
+
+static enum l2tp_dp_verdict (*const decap_by_shape[16])(struct l2tp_dp_session *,
+							struct l2tp_dp_buf *, l2tp_time_t,
+							struct l2tp_diag *) = {
+    [0] = decap_generic,
+    [SHAPE(0, 0, 0)] = decap_v3_000,
+    [SHAPE(1, 0, 0)] = decap_v3_100,
+    [SHAPE(0, 1, 0)] = decap_v3_010,
+    [SHAPE(1, 1, 0)] = decap_v3_110,
+    [SHAPE(0, 0, 4)] = decap_v3_004,
+    [SHAPE(1, 0, 4)] = decap_v3_104,
+    [SHAPE(0, 1, 4)] = decap_v3_014,
+    [SHAPE(1, 1, 4)] = decap_v3_114,
+    [SHAPE(0, 0, 8)] = decap_v3_008,
+    [SHAPE(1, 0, 8)] = decap_v3_108,
+    [SHAPE(0, 1, 8)] = decap_v3_018,
+    [SHAPE(1, 1, 8)] = decap_v3_118,
+    [SHAPE_V2] = decap_v2,
+    [SHAPE_V2_L] = decap_generic, /* never set: v2 receive has one shape */
+    [15] = decap_generic,
+};
+
+enum l2tp_dp_verdict l2tp_dp_decap(struct l2tp_dp_session *s, struct l2tp_dp_buf *b,
+				   l2tp_time_t now, struct l2tp_diag *diag)
+{
+	return decap_by_shape[s->rx_shape & 15](s, b, now, diag);
+}
+
 bool l2tp_dp_pop(struct l2tp_dp_session *s, l2tp_time_t now, struct l2tp_dp_buf *out)
 {
-	const struct l2tp_reorder_ent *head = l2tp_reorder_peek(&s->rq, 0);
+	const struct l2tp_reorder_ent *head;
 	struct l2tp_reorder_ent e;
 
-	if (!head)
+	if (l2tp_reorder_count(&s->rq) == 0) /* every packet calls us: keep it short */
 		return false;
-	if (l2tp_reorder_last_expired(&s->rq, now) < 0 && head->has_seq && head->ns != s->nr)
+	head = l2tp_reorder_peek(&s->rq, 0);
+	/* The head leaves when it is next in order, or once anything expired. */
+	if (head->has_seq && head->ns != s->nr && l2tp_reorder_last_expired(&s->rq, now) < 0)
 		return false;
 	l2tp_reorder_pop(&s->rq, &e);
 	if (e.has_seq)

@@ -13,9 +13,12 @@
 
 #define SLOTS (L2TP_DP_REORDER_MAX + 1)
 
+/* Ring index of the |i|-th entry; i <= count <= SLOTS, so one wrap at most. */
 static inline unsigned int slot(const struct l2tp_reorder *q, unsigned int i)
 {
-	return (q->first + i) % SLOTS;
+	unsigned int k = q->first + i; /* < 2 * SLOTS: no division needed */
+
+	return k >= SLOTS ? k - SLOTS : k;
 }
 
 void l2tp_reorder_init(struct l2tp_reorder *q, uint16_t cap, uint32_t mask)
@@ -82,7 +85,7 @@ bool l2tp_reorder_pop(struct l2tp_reorder *q, struct l2tp_reorder_ent *out)
 		return false;
 	if (out)
 		*out = q->ent[q->first];
-	q->first = (uint16_t)((q->first + 1) % SLOTS);
+	q->first = (uint16_t)slot(q, 1);
 	q->count--;
 	return true;
 }

@@ -88,11 +88,12 @@ struct l2tp_reorder_ent {
  * take the packet that forces it to skip ahead (see lib/dp.c).
  */
 struct l2tp_reorder {
-	struct l2tp_reorder_ent ent[L2TP_DP_REORDER_MAX + 1];
+	/* the indices first: decap reads |count| on every packet */
 	uint16_t first; /* ring index of the head */
 	uint16_t count;
 	uint16_t cap; /* configured bound, 1..L2TP_DP_REORDER_MAX */
 	uint32_t mask; /* 0xffff (v2) or 0xffffff (v3) */
+	struct l2tp_reorder_ent ent[L2TP_DP_REORDER_MAX + 1];
 };
 
 /* Empty |q| with bound |cap| (clamped to 1..L2TP_DP_REORDER_MAX). */
@@ -162,6 +163,23 @@ struct l2tp_dp_session {
 	uint32_t nr; /* next sequence number expected */
 	uint32_t nr_oos; /* last out-of-sequence number seen (no-reorder mode) */
 	uint8_t nr_oos_count; /* consecutive out-of-sequence packets that follow each other */
+	/*
+	 * Derived by l2tp_dp_session_init() for the fast paths of encap and
+	 * decap (lib/dp.c), from cfg fields that only init sets: which fixed
+	 * header layout encap writes and decap expects (from version, encap,
+	 * cookie lengths, l2spec_type, v2_send_length/offset), and the v3
+	 * session header in wire order, sent (flags word over UDP +
+	 * peer_session_id) and expected (+ session_id). Cookie bytes, v2 ids
+	 * and the sequence state are read from cfg and the fields above on
+	 * every packet. A shape of 0 (set by a test) sends every packet
+	 * through the generic cursor-based code, which gives the same results
+	 * (the unit tests compare both). Never written by the library after
+	 * init.
+	 */
+	uint8_t tx_shape;
+	uint8_t rx_shape;
+	uint8_t tx_hdr[8];
+	uint8_t rx_hdr[8];
 	struct l2tp_dp_stats stats;
 	struct l2tp_reorder rq;
 };
@@ -174,7 +192,10 @@ enum l2tp_dp_verdict {
 
 /*
  * Initialise |s| from |cfg| (copied): sequence numbers start at 0, counters
- * at 0, queue empty. Returns 0, or -EINVAL for: a version other than 2/3,
+ * at 0, queue empty. The header layout and the v3 ids are fixed here (see
+ * tx_shape above): to change anything but the cookie bytes and the fields
+ * l2tp_dp_session_modify() takes, initialise again. Returns 0, or -EINVAL
+ * for: a version other than 2/3,
  * v2 over IP, v2 ids above 65535, a v3 session id of 0, cookie lengths not
  * 0/4/8 (or non-zero on v2), an unknown l2spec_type.
  */

@@ -829,6 +829,420 @@ static void test_dp_reorder_unsequenced_behind_queue(void **state)
 	pop_expect(TMO, (const uint8_t[]){2, 3}, 2);
 }
 
+/* ---- fast paths vs. the generic code (lib/dp.c "The fast paths") ---------------- */
+
+#define PROP_ROUNDS 4000
+#define PBUF 160
+
+/* A random session config: v3 in every layout, or v2 in every option. */
+static struct l2tp_dp_cfg rand_cfg(struct tl_rng *r, bool v3_only)
+{
+	static const uint8_t cls[] = {0, 4, 8};
+	struct l2tp_dp_cfg c = {0};
+
+	c.version = v3_only || tl_rng_below(r, 4) ? 3 : 2;
+	c.send_seq = tl_rng_below(r, 2);
+	c.recv_seq = tl_rng_below(r, 3) == 0;
+	c.lns_mode = tl_rng_below(r, 3) == 0;
+	c.reorder_timeout = tl_rng_below(r, 2) ? (1 + tl_rng_below(r, 50)) * L2TP_MSEC : 0;
+	c.reorder_cap = (uint16_t)tl_rng_below(r, 8);
+	if (c.version == 3) {
+		c.encap = tl_rng_below(r, 2) ? L2TP_ENCAP_IP : L2TP_ENCAP_UDP;
+		c.session_id = 1 + (uint32_t)(tl_rng_next(r) % 0xffffffffu);
+		c.peer_session_id = 1 + (uint32_t)(tl_rng_next(r) % 0xffffffffu);
+		if (tl_rng_below(r, 4) == 0) /* the same id both ways, as in the fuzzer */
+			c.peer_session_id = c.session_id;
+		c.cookie_len = cls[tl_rng_below(r, 3)];
+		c.peer_cookie_len = tl_rng_below(r, 2) ? c.cookie_len : cls[tl_rng_below(r, 3)];
+		c.l2spec_type = tl_rng_below(r, 3) ? L2TP_L2SPEC_DEFAULT : L2TP_L2SPEC_NONE;
+		tl_rng_fill(r, c.cookie, sizeof(c.cookie));
+		tl_rng_fill(r, c.peer_cookie, sizeof(c.peer_cookie));
+	} else {
+		c.encap = L2TP_ENCAP_UDP;
+		c.tunnel_id = tl_rng_below(r, 0x10000);
+		c.peer_tunnel_id = tl_rng_below(r, 0x10000);
+		c.session_id = tl_rng_below(r, 0x10000);
+		c.peer_session_id = tl_rng_below(r, 0x10000);
+		c.v2_send_length = tl_rng_below(r, 2);
+		c.v2_send_offset = tl_rng_below(r, 2);
+		c.v2_offset = (uint16_t)tl_rng_below(r, 5);
+	}
+	return c;
+}
+
+/* The peer of |c| with matching ids and cookies. */
+static struct l2tp_dp_cfg peer_of(const struct l2tp_dp_cfg *c)
+{
+	struct l2tp_dp_cfg m = mirror(*c);
+
+	memcpy(m.cookie, c->peer_cookie, sizeof(m.cookie));
+	m.cookie_len = c->peer_cookie_len;
+	memcpy(m.peer_cookie, c->cookie, sizeof(m.peer_cookie));
+	m.peer_cookie_len = c->cookie_len;
+	return m;
+}
+
+/*
+ * Every v3 layout (encap x cookie 0/4/8 x sublayer) gets a fast path of its
+ * own, and so does v2 without Offset; the v3 overhead agrees with the wire
+ * codec's length.
+ */
+static void test_dp_fast_shapes(void **state)
+{
+	static const enum l2tp_encap encs[] = {L2TP_ENCAP_UDP, L2TP_ENCAP_IP};
+	static const uint8_t cls[] = {0, 4, 8};
+	static const enum l2tp_l2spec l2s[] = {L2TP_L2SPEC_NONE, L2TP_L2SPEC_DEFAULT};
+	uint8_t seen[16] = {0};
+	struct l2tp_dp_cfg v2 = {.version = 2};
+
+	for (size_t e = 0; e < 2; e++)
+		for (size_t k = 0; k < 3; k++)
+			for (size_t l = 0; l < 2; l++) {
+				struct l2tp_dp_cfg c = v3cfg(encs[e], cls[k], l2s[l]);
+
+				c.peer_cookie_len = cls[(k + 1) % 3];
+				assert_int_equal(l2tp_dp_session_init(&tx, &c), 0);
+				assert_in_range(tx.tx_shape, 1, 15);
+				assert_in_range(tx.rx_shape, 1, 15);
+				assert_int_equal(seen[tx.tx_shape]++, 0); /* one shape each */
+				assert_int_equal(
+				    l2tp_dp_overhead(&tx),
+				    l2tp_wire_v3_data_hdr_len(encs[e], cls[k], l2s[l]));
+			}
+	/* v2: with and without Length; the Offset pad stays generic on send. */
+	assert_int_equal(l2tp_dp_session_init(&tx, &v2), 0);
+	assert_int_equal(seen[tx.tx_shape]++, 0);
+	assert_int_not_equal(tx.rx_shape, 0);
+	v2.v2_send_length = true;
+	assert_int_equal(l2tp_dp_session_init(&tx, &v2), 0);
+	assert_int_equal(seen[tx.tx_shape]++, 0);
+	v2.v2_send_offset = true;
+	assert_int_equal(l2tp_dp_session_init(&tx, &v2), 0);
+	assert_int_equal(tx.tx_shape, 0);
+	assert_int_not_equal(tx.rx_shape, 0);
+	assert_int_equal(seen[0], 0);
+}
+
+/*
+ * Property: for random v3 (and v2) sessions, l2tp_dp_encap() writes exactly
+ * what lib/wire.c's generic encoder writes for the same header, touches no
+ * byte outside it, and advances ns and the counters as documented.
+ */
+static void test_dp_fast_encap_matches_wire_encoder(void **state)
+{
+	static uint8_t got[PBUF], want[PBUF];
+	struct tl_rng r;
+
+	tl_rng_seed(&r, 0x5eed0001);
+	for (int round = 0; round < PROP_ROUNDS; round++) {
+		struct l2tp_dp_cfg c = rand_cfg(&r, round % 4 != 3);
+		size_t plen = tl_rng_below(&r, 40);
+		size_t off = 40 + tl_rng_below(&r, 16);
+		struct l2tp_dp_buf b = {.data = got, .cap = PBUF, .off = off, .len = plen};
+		struct l2tp_cursor cur;
+		uint32_t ns;
+		size_t hlen;
+		ssize_t n;
+
+		assert_int_equal(l2tp_dp_session_init(&tx, &c), 0);
+		ns = tl_rng_below(&r, 4) ? (uint32_t)tl_rng_next(&r) & tx.seq_mask : tx.seq_mask;
+		tx.ns = ns;
+		hlen = l2tp_dp_overhead(&tx);
+		tl_rng_fill(&r, got, sizeof(got));
+		memcpy(want, got, sizeof(want));
+
+		l2tp_cur_init(&cur, want + off - hlen, hlen);
+		if (c.version == 3) {
+			struct l2tp_v3_data_hdr h = {
+			    .session_id = c.peer_session_id,
+			    .cookie_len = c.cookie_len,
+			    .l2spec = c.l2spec_type,
+			    .seq_valid = c.send_seq && c.l2spec_type == L2TP_L2SPEC_DEFAULT,
+			    .seq = ns,
+			};
+
+			assert_int_not_equal(tx.tx_shape, 0); /* a fast path runs */
+			memcpy(h.cookie, c.cookie, sizeof(h.cookie));
+			n = l2tp_wire_v3_data_encode(&cur, c.encap, &h);
+		} else {
+			struct l2tp_v2_data_hdr h = {
+			    .flags = (uint16_t)((c.v2_send_length ? L2TP_HDR_L : 0) |
+						(c.send_seq ? L2TP_HDR_S : 0) |
+						(c.v2_send_offset ? L2TP_HDR_O : 0)),
+			    .length = (uint16_t)(hlen + plen),
+			    .tunnel_id = (uint16_t)c.peer_tunnel_id,
+			    .session_id = (uint16_t)c.peer_session_id,
+			    .ns = (uint16_t)ns,
+			    .offset_size = c.v2_offset,
+			};
+
+			n = l2tp_wire_v2_data_encode(&cur, &h);
+		}
+		assert_int_equal(n, hlen);
+
+		assert_int_equal(l2tp_dp_encap(&tx, &b), 0);
+		assert_int_equal(b.off, off - hlen);
+		assert_int_equal(b.len, plen + hlen);
+		assert_memory_equal(got, want, sizeof(got)); /* header, and nothing else */
+		if (c.send_seq && (c.version == 2 || c.l2spec_type == L2TP_L2SPEC_DEFAULT))
+			assert_int_equal(tx.ns, (ns + 1) & tx.seq_mask);
+		else
+			assert_int_equal(tx.ns, ns);
+		assert_int_equal(tx.stats.tx_packets, 1);
+		assert_int_equal(tx.stats.tx_bytes, plen + hlen);
+		assert_int_equal(tx.stats.tx_errors, 0);
+	}
+}
+
+/* Two copies of one session: |a| on the fast paths, |g| on the generic code. */
+static struct l2tp_dp_session fa, fg;
+
+static void same_state(void)
+{
+	assert_memory_equal(&fa.stats, &fg.stats, sizeof(fa.stats));
+	assert_int_equal(fa.send_seq, fg.send_seq);
+	assert_int_equal(fa.ns, fg.ns);
+	assert_int_equal(fa.nr, fg.nr);
+	assert_int_equal(fa.nr_oos, fg.nr_oos);
+	assert_int_equal(fa.nr_oos_count, fg.nr_oos_count);
+	assert_int_equal(l2tp_reorder_count(&fa.rq), l2tp_reorder_count(&fg.rq));
+	assert_int_equal(l2tp_dp_next_deadline(&fa), l2tp_dp_next_deadline(&fg));
+}
+
+static void same_buf(const struct l2tp_dp_buf *x, const struct l2tp_dp_buf *y)
+{
+	assert_ptr_equal(x->data, y->data);
+	assert_int_equal(x->cap, y->cap);
+	assert_int_equal(x->off, y->off);
+	assert_int_equal(x->len, y->len);
+	assert_ptr_equal(x->user, y->user);
+}
+
+static void fork_sessions(const struct l2tp_dp_cfg *c)
+{
+	assert_int_equal(l2tp_dp_session_init(&fa, c), 0);
+	assert_int_equal(l2tp_dp_session_init(&fg, c), 0);
+	fg.tx_shape = fg.rx_shape = 0;
+}
+
+/*
+ * Property: encap on the fast path and on the generic code give the same
+ * return, bytes and counters for random sessions and buffer geometries,
+ * including too little headroom and views past the buffer's end.
+ */
+static void test_dp_fast_encap_same_as_generic(void **state)
+{
+	static uint8_t ba[PBUF], bg[PBUF];
+	struct tl_rng r;
+
+	tl_rng_seed(&r, 0x5eed0002);
+	for (int round = 0; round < PROP_ROUNDS; round++) {
+		struct l2tp_dp_cfg c = rand_cfg(&r, round % 4 != 3);
+		struct l2tp_dp_buf a, g;
+
+		fork_sessions(&c);
+		fa.ns = fg.ns = (uint32_t)tl_rng_next(&r) & fa.seq_mask;
+		for (int k = 0; k < 4; k++) {
+			size_t cap = tl_rng_below(&r, 8) ? PBUF : tl_rng_below(&r, PBUF + 1);
+
+			a = (struct l2tp_dp_buf){
+			    .data = ba,
+			    .cap = cap,
+			    .off = tl_rng_below(&r, 4) ? 20 + tl_rng_below(&r, 40)
+						       : tl_rng_below(&r, PBUF + 4),
+			    .len = tl_rng_below(&r, 8) ? tl_rng_below(&r, 64)
+						       : tl_rng_below(&r, PBUF + 4),
+			    .user = &a};
+			g = a;
+			g.data = bg;
+			tl_rng_fill(&r, ba, sizeof(ba));
+			memcpy(bg, ba, sizeof(bg));
+			if (tl_rng_below(&r, 3) == 0) /* a LAC told to stop or start */
+				fa.send_seq = fg.send_seq = !fa.send_seq;
+			assert_int_equal(l2tp_dp_encap(&fa, &a), l2tp_dp_encap(&fg, &g));
+			assert_int_equal(a.off, g.off);
+			assert_int_equal(a.len, g.len);
+			assert_memory_equal(ba, bg, sizeof(ba));
+			same_state();
+		}
+	}
+}
+
+/* Decap |b| in both sessions at |now|, compare everything, drain both. */
+static void decap_both(const struct l2tp_dp_buf *b, l2tp_time_t now)
+{
+	struct l2tp_dp_buf a = *b, g = *b, pa, pg;
+	struct l2tp_diag da = {.offset = 999}, dg = {.offset = 999};
+	enum l2tp_dp_verdict va, vg;
+	bool ra, rg;
+
+	va = l2tp_dp_decap(&fa, &a, now, &da);
+	vg = l2tp_dp_decap(&fg, &g, now, &dg);
+	assert_int_equal(va, vg);
+	same_buf(&a, &g);
+	assert_int_equal(da.offset, dg.offset);
+	if (da.reason || dg.reason) {
+		assert_non_null(da.reason);
+		assert_non_null(dg.reason);
+		assert_string_equal(da.reason, dg.reason);
+	}
+	same_state();
+	do {
+		ra = l2tp_dp_pop(&fa, now, &pa);
+		rg = l2tp_dp_pop(&fg, now, &pg);
+		assert_int_equal(ra, rg);
+		if (ra)
+			same_buf(&pa, &pg);
+		same_state();
+	} while (ra);
+}
+
+/*
+ * Property: decap on the fast path and on the generic code agree on the
+ * verdict, the payload view, the diagnostic, every counter, the sequence
+ * state and the reorder queue, for random sessions fed valid packets from
+ * their peer (random numbers, sequencing toggled) and damaged ones (a bit
+ * flipped in the header, truncated, wrong ids or cookie, garbage, views
+ * outside the buffer), with SESSION_MODIFY changes on the way.
+ */
+static void test_dp_fast_decap_same_as_generic(void **state)
+{
+	static uint8_t mem[8][PBUF];
+	static struct l2tp_dp_session peer;
+	struct tl_rng r;
+
+	tl_rng_seed(&r, 0x5eed0003);
+	for (int round = 0; round < PROP_ROUNDS / 8; round++) {
+		struct l2tp_dp_cfg c = rand_cfg(&r, round % 4 != 3);
+		struct l2tp_dp_cfg pc = peer_of(&c);
+		l2tp_time_t now = L2TP_SEC;
+		struct l2tp_dp_buf out;
+
+		fork_sessions(&c);
+		assert_int_equal(l2tp_dp_session_init(&peer, &pc), 0);
+		for (int k = 0; k < 64; k++) {
+			/* the queue holds handles only: reusing bytes is fine here */
+			uint8_t *m = mem[k % 8];
+			struct l2tp_dp_buf b = {.data = m,
+						.cap = PBUF,
+						.off = 40,
+						.len = tl_rng_below(&r, 24),
+						.user = (void *)(uintptr_t)(k + 1)};
+			uint32_t kind = tl_rng_below(&r, 16);
+			size_t hl;
+
+			now += tl_rng_below(&r, 3) * tl_rng_below(&r, 30) * L2TP_MSEC;
+			tl_rng_fill(&r, m, PBUF);
+			if (kind == 0) { /* garbage */
+				decap_both(&b, now);
+				continue;
+			}
+			if (tl_rng_below(&r, 6) == 0)
+				peer.send_seq = !peer.send_seq;
+			switch (tl_rng_below(&r, 4)) { /* next, near, random, or same */
+			case 0:
+				peer.ns = (fa.nr + tl_rng_below(&r, 4)) & peer.seq_mask;
+				break;
+			case 1:
+				peer.ns = (fa.nr - tl_rng_below(&r, 4)) & peer.seq_mask;
+				break;
+			case 2:
+				peer.ns = (uint32_t)tl_rng_next(&r) & peer.seq_mask;
+				break;
+			default:
+				break;
+			}
+			assert_int_equal(l2tp_dp_encap(&peer, &b), 0);
+			hl = l2tp_dp_overhead(&peer);
+			switch (kind) {
+			case 1: /* one bit flipped in the header */
+			case 2:
+				b.data[b.off + tl_rng_below(&r, (uint32_t)hl)] ^=
+				    (uint8_t)(1u << tl_rng_below(&r, 8));
+				break;
+			case 3: /* truncated */
+				b.len = tl_rng_below(&r, (uint32_t)b.len + 1);
+				break;
+			case 4: /* reserved bits and the rest of the first word */
+				b.data[b.off + tl_rng_below(&r, 4)] = (uint8_t)tl_rng_next(&r);
+				break;
+			case 5: /* a view out of bounds */
+				b.off = PBUF - tl_rng_below(&r, 4);
+				b.len = tl_rng_below(&r, 8);
+				break;
+			case 6: /* a bigger buffer view, a smaller cap */
+				b.cap = b.off + b.len + tl_rng_below(&r, 3) - 1;
+				break;
+			case 7: /* SESSION_MODIFY */
+				c.send_seq = tl_rng_below(&r, 2);
+				c.recv_seq = tl_rng_below(&r, 3) == 0;
+				c.lns_mode = tl_rng_below(&r, 3) == 0;
+				c.reorder_timeout = tl_rng_below(&r, 2) * L2TP_MSEC;
+				assert_int_equal(l2tp_dp_session_modify(&fa, &c), 0);
+				assert_int_equal(l2tp_dp_session_modify(&fg, &c), 0);
+				break;
+			default: /* as sent */
+				break;
+			}
+			decap_both(&b, now);
+		}
+		/* let every deadline pass, then take back what is left */
+		decap_both(&(struct l2tp_dp_buf){.data = mem[0], .cap = PBUF}, now + 2 * L2TP_SEC);
+		while (l2tp_dp_flush(&fa, &out)) {
+			struct l2tp_dp_buf o2;
+
+			assert_true(l2tp_dp_flush(&fg, &o2));
+			same_buf(&out, &o2);
+		}
+		assert_false(l2tp_dp_flush(&fg, &out));
+	}
+}
+
+/*
+ * The fast paths read the cookie bytes from cfg on every packet (the cookie
+ * test above changes one after init), and keep every bounds check: a
+ * header that would start before the buffer or a view past its end is
+ * still refused with the generic code's errors.
+ */
+static void test_dp_fast_bounds(void **state)
+{
+	struct l2tp_dp_cfg c = v3cfg(L2TP_ENCAP_UDP, 8, L2TP_L2SPEC_DEFAULT);
+	struct l2tp_dp_buf b;
+	struct l2tp_diag d = {0};
+
+	pair(&c);
+	assert_int_not_equal(tx.tx_shape, 0);
+	b = frame(0, 1);
+	b.off = 19;
+	assert_int_equal(l2tp_dp_encap(&tx, &b), -ENOSPC);
+	b.off = 20;
+	b.cap = 23; /* 20 + 4 > 23 */
+	assert_int_equal(l2tp_dp_encap(&tx, &b), -EMSGSIZE);
+	b.off = 24;
+	b.len = 0;
+	assert_int_equal(l2tp_dp_encap(&tx, &b), -EMSGSIZE);
+	assert_int_equal(tx.stats.tx_errors, 3);
+	assert_int_equal(pool[0][0], 0xee); /* nothing written */
+
+	b = pkt(1, 0);
+	b.cap = b.off + b.len - 1;
+	assert_int_equal(l2tp_dp_decap(&rx, &b, 0, &d), L2TP_DP_DROP);
+	assert_string_equal(d.reason, "buffer view out of bounds");
+	b = pkt(1, 0);
+	b.len = 19; /* one byte of the sublayer missing */
+	assert_int_equal(l2tp_dp_decap(&rx, &b, 0, &d), L2TP_DP_DROP);
+	assert_int_equal(rx.stats.rx_invalid, 2);
+	b = pkt(1, 0);
+	b.data[b.off + 3] = 0xff; /* reserved bits: ignored on receipt */
+	b.data[b.off] = 0x7f;
+	rx_expect(b, 0, L2TP_DP_DELIVER);
+	b = pkt(1, 0);
+	b.data[b.off + 8 + 7] ^= 0x80; /* last cookie byte */
+	assert_int_equal(l2tp_dp_decap(&rx, &b, 0, &d), L2TP_DP_DROP);
+	assert_string_equal(d.reason, "cookie mismatch");
+	assert_int_equal(rx.stats.rx_cookie_discards, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -850,6 +1264,11 @@ int main(void)
 	    cmocka_unit_test(test_dp_reorder_wrap),
 	    cmocka_unit_test(test_dp_reorder_peer_restart),
 	    cmocka_unit_test(test_dp_reorder_unsequenced_behind_queue),
+	    cmocka_unit_test(test_dp_fast_shapes),
+	    cmocka_unit_test(test_dp_fast_encap_matches_wire_encoder),
+	    cmocka_unit_test(test_dp_fast_encap_same_as_generic),
+	    cmocka_unit_test(test_dp_fast_decap_same_as_generic),
+	    cmocka_unit_test(test_dp_fast_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,44 @@ static void test_reorder_deadlines(void **state)
 	assert_int_equal(l2tp_reorder_last_expired(&q, 10000), 2);
 }
 
+/*
+ * A full ring (bound + spare slot) whose head sits at every slot: entries
+ * inserted in a scrambled order come out sorted, and the slot arithmetic
+ * wraps exactly once wherever the head is.
+ */
+static void test_reorder_full_ring_at_every_offset(void **state)
+{
+	const unsigned int n = L2TP_DP_REORDER_MAX + 1;
+	struct l2tp_reorder_ent e;
+
+	for (unsigned int start = 0; start < n; start++) {
+		l2tp_reorder_init(&q, L2TP_DP_REORDER_MAX, 0xffffff);
+		for (unsigned int i = 0; i < start; i++) { /* move the head to |start| */
+			assert_int_equal(ins(0, true, 0, 0, false), 0);
+			assert_true(l2tp_reorder_pop(&q, NULL));
+		}
+		assert_int_equal(q.first, start);
+		/* 37 is prime to 65: i * 37 % 65 visits every number once. */
+		for (unsigned int i = 0; i < n; i++) {
+			uint32_t ns = 1000 + (i * 37) % n;
+
+			assert_true(ins(ns, true, ns, 1000, i == n - 1) >= 0);
+		}
+		assert_int_equal(l2tp_reorder_count(&q), n);
+		assert_int_equal(ins(2000, true, 0, 1000, true), -ENOSPC);
+		assert_int_equal(l2tp_reorder_next_deadline(&q), 1000);
+		assert_int_equal(l2tp_reorder_last_expired(&q, 1000 + n - 1), (int)n - 1);
+		for (unsigned int i = 0; i < n; i++) {
+			assert_int_equal(l2tp_reorder_peek(&q, i)->ns, 1000 + i);
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			assert_true(l2tp_reorder_pop(&q, &e));
+			assert_int_equal(e.ns, 1000 + i);
+		}
+		assert_false(l2tp_reorder_pop(&q, &e));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +200,7 @@ int main(void)
 	    cmocka_unit_test(test_reorder_bound_and_spare_slot),
 	    cmocka_unit_test(test_reorder_unsequenced_is_a_barrier),
 	    cmocka_unit_test(test_reorder_deadlines),
+	    cmocka_unit_test(test_reorder_full_ring_at_every_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

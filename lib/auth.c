@@ -128,21 +128,39 @@ static const char *digest_name(int type)
 	return type == L2TP_DIGEST_HMAC_SHA1 ? "SHA1" : "MD5";
 }
 
+/* HMAC-MD5(secret, one octet |label|): the two keys RFC 3931 derives. */
+static int derive_md5(const void *secret, size_t secret_len, uint8_t label,
+		      uint8_t out[L2TP_MD5_LEN])
+{
+	const struct l2tp_iov iov = {&label, 1};
+
+	return hmac_iov("MD5", secret, secret_len, &iov, 1, out, L2TP_MD5_LEN);
+}
+
 int l2tp_auth_v3_key(struct l2tp_auth_key *key, const void *secret, size_t secret_len)
 {
-	/* RFC 3931 §4.3: Shared-Key = HMAC(secret, one octet 2). */
-	static const uint8_t two = 2;
-	const struct l2tp_iov iov = {&two, 1};
 	int rc;
 
 	if (!key || (secret_len && !secret))
 		return -EINVAL;
 	memset(key, 0, sizeof(*key));
-	rc = hmac_iov("MD5", secret, secret_len, &iov, 1, key->key, L2TP_MD5_LEN);
+	/*
+	 * RFC 3931 §5.4.1: shared_key = HMAC_MD5(shared_secret, 2), MD5 even
+	 * when the Digest Type is HMAC-SHA-1.
+	 */
+	rc = derive_md5(secret, secret_len, 2, key->key);
 	if (rc < 0)
 		return rc;
 	key->len = L2TP_MD5_LEN;
 	return 0;
+}
+
+int l2tp_auth_v3_hide_key(const void *secret, size_t secret_len, uint8_t out[L2TP_MD5_LEN])
+{
+	if (!out || (secret_len && !secret))
+		return -EINVAL;
+	/* RFC 3931 §5.3: shared_key = HMAC_MD5(shared_secret, 1) */
+	return derive_md5(secret, secret_len, 1, out);
 }
 
 static bool nonces_ok(const struct l2tp_auth_nonces *n)
@@ -155,12 +173,46 @@ static bool nonces_ok(const struct l2tp_auth_nonces *n)
 	return !n->sender_len == !n->receiver_len;
 }
 
+/* A digest field to hash as zeros: |off| into the message, |len| octets. */
+struct zero_span {
+	size_t off, len;
+};
+
+/*
+ * If a well-formed Message Digest AVP (IETF, attribute 59, value = known
+ * Digest Type + digest of its length) starts at |avp_off|, return its length
+ * and its digest field in *|z|; otherwise 0.
+ */
+static size_t digest_avp_at(const uint8_t *msg, size_t len, size_t avp_off, struct zero_span *z)
+{
+	struct l2tp_cursor c;
+	uint16_t flen, vendor, attr;
+	uint8_t type;
+	int dlen;
+
+	if (avp_off >= len)
+		return 0;
+	l2tp_cur_init(&c, msg + avp_off, len - avp_off);
+	if (l2tp_cur_get_u16(&c, &flen) < 0 || l2tp_cur_get_u16(&c, &vendor) < 0 ||
+	    l2tp_cur_get_u16(&c, &attr) < 0 || l2tp_cur_get_u8(&c, &type) < 0)
+		return 0;
+	flen &= 0x03ff;
+	dlen = l2tp_auth_digest_len(type);
+	if (vendor != 0 || attr != 59 || dlen < 0 || flen != 7 + dlen ||
+	    l2tp_cur_left(&c) < (size_t)dlen)
+		return 0;
+	*z = (struct zero_span){avp_off + 7, (size_t)dlen};
+	return flen;
+}
+
 int l2tp_auth_v3_digest(const struct l2tp_auth_key *key, const struct l2tp_auth_nonces *nonces,
 			const uint8_t *msg, size_t len, size_t avp_value_off,
 			uint8_t out[L2TP_DIGEST_MAX_LEN])
 {
 	static const uint8_t zero[L2TP_DIGEST_MAX_LEN];
-	size_t dig_off;
+	struct l2tp_iov iov[2 + 2 * 3 + 1];
+	struct zero_span z[3], t;
+	size_t nz = 0, niov = 0, pos = 0, first;
 	int dlen, rc;
 
 	if (!key || !msg || !out || !key->len || key->len > sizeof(key->key) || !nonces_ok(nonces))
@@ -170,20 +222,52 @@ int l2tp_auth_v3_digest(const struct l2tp_auth_key *key, const struct l2tp_auth_
 	dlen = l2tp_auth_digest_len(msg[avp_value_off]);
 	if (dlen < 0)
 		return dlen;
-	dig_off = avp_value_off + 1;
-	if (len - dig_off < (size_t)dlen)
+	if (len - avp_value_off - 1 < (size_t)dlen)
 		return -ENOSPC;
 
-	/* RFC 3931 §5.4.1: the whole message, digest field zeroed. */
-	const struct l2tp_iov iov[] = {
-	    {nonces ? nonces->sender : NULL, nonces ? nonces->sender_len : 0},
-	    {nonces ? nonces->receiver : NULL, nonces ? nonces->receiver_len : 0},
-	    {msg, dig_off},
-	    {zero, (size_t)dlen},
-	    {msg + dig_off + dlen, len - dig_off - (size_t)dlen},
-	};
-	rc = hmac_iov(digest_name(msg[avp_value_off]), key->key, key->len, iov,
-		      L2TP_ARRAY_SIZE(iov), out, (size_t)dlen);
+	/*
+	 * RFC 3931 §5.4.1: HMAC_Hash(shared_key, local_nonce + remote_nonce +
+	 * control_message) with the Digest Type in place and the digest zeroed;
+	 * for the SCCRQ HMAC_Hash(shared_key, control_message). A second
+	 * Message Digest AVP (key or hash roll-over) sits directly after the
+	 * first, which sits right after the Message Type AVP, and "the Value
+	 * field for both of the Message Digest AVPs MUST be set to zero": zero
+	 * the digests found there as well as the one asked for.
+	 */
+	z[nz++] = (struct zero_span){avp_value_off + 1, (size_t)dlen};
+	first = digest_avp_at(msg, len, L2TP_V3_DIGEST_VALUE_OFF - 6, &t);
+	if (first) {
+		if (t.off != z[0].off)
+			z[nz++] = t;
+		if (digest_avp_at(msg, len, L2TP_V3_DIGEST_VALUE_OFF - 6 + first, &t) &&
+		    t.off != z[0].off)
+			z[nz++] = t;
+	}
+	/* at most three spans, disjoint AVPs: sort by offset */
+	for (size_t i = 1; i < nz; i++)
+		for (size_t j = i; j > 0 && z[j].off < z[j - 1].off; j--) {
+			t = z[j];
+			z[j] = z[j - 1];
+			z[j - 1] = t;
+		}
+
+	iov[niov++] =
+	    (struct l2tp_iov){nonces ? nonces->sender : NULL, nonces ? nonces->sender_len : 0};
+	iov[niov++] =
+	    (struct l2tp_iov){nonces ? nonces->receiver : NULL, nonces ? nonces->receiver_len : 0};
+	for (size_t i = 0; i < nz; i++) {
+		/* an odd |avp_value_off| may overlap a found span: hash the union */
+		size_t start = z[i].off > pos ? z[i].off : pos, end = z[i].off + z[i].len;
+
+		if (end <= start)
+			continue;
+		iov[niov++] = (struct l2tp_iov){msg + pos, start - pos};
+		iov[niov++] = (struct l2tp_iov){zero, end - start};
+		pos = end;
+	}
+	iov[niov++] = (struct l2tp_iov){msg + pos, len - pos};
+	rc = hmac_iov(digest_name(msg[avp_value_off]), key->key, key->len, iov, niov, out,
+		      (size_t)dlen);
 	return rc < 0 ? rc : dlen;
 }
 

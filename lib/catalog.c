@@ -67,6 +67,12 @@ static const struct l2tp_avp_info avps[L2TP_AVP_TYPE_MAX + 1] = {
     [32] = A_U16("Proxy Authen ID", H | V2),
     [33] = A_BYTES("Proxy Authen Response", H | V2 | E0, 0),
     /* 26 bytes in v2 (RFC 2661 §4.4.6), 18 as v3 Circuit Errors (RFC 3931 §5.4.5) */
+    /*
+     * v2 (RFC 2661 §4.4.6): 2 reserved + 6 counters = 26 octets. v3 Circuit
+     * Errors (RFC 3931 §5.4.5): 2 reserved + 4 counters = 18 octets per its
+     * figure (its "Length ... is 32" is the v2 number). lib/msg.c checks the
+     * exact length per version; this is the union.
+     */
     [34] = AVP("Call Errors", L2TP_VT_ERRORS, M | H | V2 | V3, 18, 26),
     [35] = AVP("ACCM", L2TP_VT_ACCM, M | H | V2, 10, 10),
     [36] = A_BYTES("Random Vector", M | V2 | V3, 1),
@@ -92,7 +98,11 @@ static const struct l2tp_avp_info avps[L2TP_AVP_TYPE_MAX + 1] = {
     [56] = A_EXT("PPPoE Relay Response Capability", 0),
     [57] = A_EXT("PPPoE Relay Forward Capability", 0),
     [58] = A_EXT("Extended Vendor ID", V3),
-    /* digest type (1) + 16 (MD5) or 20 (SHA-1) octets, RFC 3931 §5.4.1 */
+    /*
+     * digest type (1) + 16 (MD5) or 20 (SHA-1) octets, RFC 3931 §5.4.1. The
+     * RFC says M SHOULD be 1 (MAY vary); sent as 0 for now, which
+     * tests/unit/test_msg.c pins.
+     */
     [59] = AVP("Message Digest", L2TP_VT_BYTES, V3, 17, 21),
     [60] = A_U32("Router ID", M | H | V3),
     [61] = A_U32("Assigned Control Connection ID", M | H | V3),
@@ -107,7 +117,8 @@ static const struct l2tp_avp_info avps[L2TP_AVP_TYPE_MAX + 1] = {
     [70] = A_U16("Data Sequencing", M | H | V3),
     [71] = A_U16("Circuit Status", M | H | V3),
     [72] = A_STR("Preferred Language", H | V3, 1),
-    [73] = AVP("Control Message Authentication Nonce", L2TP_VT_BYTES, M | V3, 16, VMAX),
+    /* RFC 3931 §5.4.1: "of arbitrary length, though at least 16 octets is recommended" */
+    [73] = AVP("Control Message Authentication Nonce", L2TP_VT_BYTES, M | V3, 1, VMAX),
     [74] = A_U64("Tx Connect Speed", H | V3),
     [75] = A_U64("Rx Connect Speed", H | V3),
     [76] = A_EXT("Failover Capability", V2 | V3),

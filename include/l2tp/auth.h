@@ -68,17 +68,27 @@ enum l2tp_digest_type {
 	L2TP_DIGEST_HMAC_SHA1 = 1, /* 20-octet digest, SHOULD be supported */
 };
 
+/*
+ * Offset of the Message Digest AVP's value (its Digest Type octet) from the
+ * start of the L2TPv3 control header: 12-octet header, 8-octet Message Type
+ * AVP, 6-octet AVP header. RFC 3931 §5.4.1: the AVP "MUST be placed
+ * immediately after the Message Type AVP ... at a well-known and fixed
+ * offset".
+ */
+#define L2TP_V3_DIGEST_VALUE_OFF 26
+
 /* Octets of the Message Digest for |type|, or -EINVAL for an unknown type. */
 int l2tp_auth_digest_len(int type);
 
 /*
  * The per-tunnel key derived once from the configured shared secret:
- *   Shared-Key = HMAC-MD5(secret, one octet 0x02)
- * (RFC 3931 §4.3 "HMAC_Hash(Key, 2)"; the 2 keeps it apart from the key
- * that hides AVPs). MD5 is used for both digest types: that is how
- * Wireshark's L2TP dissector checks digests, and tests/interop/test_tshark.c
- * verifies ours (HMAC-MD5 and HMAC-SHA-1) against tshark. Not yet checked
- * against another LCCE. The key is kept by the caller (e.g. the tunnel).
+ *   shared_key = HMAC_MD5(shared_secret, one octet 0x02)
+ * (RFC 3931 §5.4.1, Message Digest AVP; the 2 keeps it apart from the AVP
+ * hiding key, HMAC_MD5(shared_secret, 1), of §5.3). The RFC derives it with
+ * MD5 whatever the Digest Type, so the key is 16 octets for HMAC-SHA-1 too;
+ * Wireshark's L2TP dissector does the same, and tests/interop/test_tshark.c
+ * checks our HMAC-MD5 and HMAC-SHA-1 digests against tshark. The key is kept
+ * by the caller (e.g. the tunnel).
  */
 struct l2tp_auth_key {
 	uint8_t len;
@@ -92,13 +102,29 @@ struct l2tp_auth_key {
 int l2tp_auth_v3_key(struct l2tp_auth_key *key, const void *secret, size_t secret_len);
 
 /*
- * The nonces that go in front of the message (RFC 3931 §4.3):
- * HMAC(Shared-Key, sender_nonce || receiver_nonce || message), where the
- * sender_nonce is the Control Message Authentication Nonce (AVP 73) of the
- * LCCE that sends this message and receiver_nonce the peer's. The SCCRQ is
- * digested before any nonce is known: pass NULL (or zero-length nonces).
- * Every later message, SCCRP included, uses both. Both nonces must be given
- * or neither (-EINVAL otherwise).
+ * The L2TPv3 AVP hiding key, RFC 3931 §5.3:
+ *   shared_key = HMAC_MD5(shared_secret, one octet 0x01)
+ * In L2TPv3 this 16-octet key, not the shared secret itself, is the "S" of
+ * b_1 = MD5(A + S + RV), b_i = MD5(S + c_i-1): pass it as the secret of
+ * struct l2tp_hide_key (l2tp/avp.h). L2TPv2 (RFC 2661 §4.3) uses the secret
+ * as it is.
+ *
+ * Returns 0; -EINVAL if |out| is NULL or |secret| is NULL with a non-zero
+ * length; -EIO/-ENOMEM if libcrypto fails.
+ */
+int l2tp_auth_v3_hide_key(const void *secret, size_t secret_len, uint8_t out[L2TP_MD5_LEN]);
+
+/*
+ * The nonces that go in front of the message (RFC 3931 §5.4.1):
+ * HMAC_Hash(shared_key, local_nonce + remote_nonce + control_message), seen
+ * from the LCCE that sends the message: |sender| is the sender's own Control
+ * Message Authentication Nonce (AVP 73), |receiver| the one the sender got
+ * from its peer. A receiver verifies "with the local_nonce and remote_nonce
+ * reversed", i.e. it passes its peer's nonce as |sender| and its own as
+ * |receiver|: the same struct the sender used. The SCCRQ is digested without
+ * nonces (its own nonce is already inside the message): pass NULL (or
+ * zero-length nonces). Every later message, SCCRP and SCCCN included, uses
+ * both. Both nonces must be given or neither (-EINVAL otherwise).
  */
 struct l2tp_auth_nonces {
 	const uint8_t *sender;
@@ -114,7 +140,14 @@ struct l2tp_auth_nonces {
  * |avp_value_off| is the offset in |msg| of the Message Digest AVP's value,
  * i.e. its Digest Type octet; the digest follows it and is zero while it is
  * hashed (RFC 3931 §5.4.1). The Digest Type octet already in the message
- * selects the hash.
+ * selects the hash. RFC 3931 §5.4.1 places the (first) Message Digest AVP
+ * immediately after the Message Type AVP, so in a conforming message
+ * |avp_value_off| is L2TP_V3_DIGEST_VALUE_OFF. A second Message Digest AVP
+ * MAY follow the first directly (shared secret or hash roll-over); the
+ * digests of both are hashed as zeros, whichever one is being computed, so
+ * each can be signed or verified on its own (pass its own value offset).
+ * Wireshark's dissector (4.0) zeroes only the AVP it checks, so it agrees
+ * with this only for messages with a single Message Digest AVP.
  *
  * Returns 0; -EINVAL for an unknown Digest Type, bad nonces or a NULL
  * argument; -ENOSPC if the digest does not fit in |len|; -EIO/-ENOMEM if

@@ -255,6 +255,123 @@ static void test_auth_v3_verify_wrong_nonces(void **state)
 	assert_int_equal(l2tp_auth_v3_verify(&k, &shorter, m, 43, DIG_OFF, 17), -EINVAL);
 }
 
+/*
+ * RFC 3931 §5.3: in L2TPv3 AVPs are hidden with HMAC_MD5(shared_secret, 1),
+ * not with the secret itself. Known answers from
+ *   printf '\x01' | openssl dgst -md5 -hmac tunnelsecret   (and -hmac '')
+ */
+static void test_auth_v3_hide_key_known_answer(void **state)
+{
+	static const uint8_t want[16] = {0xf1, 0xd3, 0x88, 0x1c, 0x13, 0x92, 0x4f, 0x1a,
+					 0xdf, 0x5a, 0x4f, 0x0d, 0xd0, 0x00, 0xb2, 0x47};
+	static const uint8_t want_empty[16] = {0xb4, 0x11, 0x53, 0xdc, 0x48, 0x51, 0x0a, 0xee,
+					       0xe0, 0x89, 0xee, 0x50, 0xd9, 0x57, 0x44, 0x34};
+	uint8_t out[16];
+
+	assert_int_equal(l2tp_auth_v3_hide_key(secret, strlen(secret), out), 0);
+	assert_memory_equal(out, want, 16);
+	/* label 1 keeps it apart from the Message Digest key (label 2) */
+	assert_memory_not_equal(out, key_secret, 16);
+	assert_int_equal(l2tp_auth_v3_hide_key(NULL, 0, out), 0);
+	assert_memory_equal(out, want_empty, 16);
+	assert_int_equal(l2tp_auth_v3_hide_key(NULL, 3, out), -EINVAL);
+	assert_int_equal(l2tp_auth_v3_hide_key(secret, 3, NULL), -EINVAL);
+}
+
+/*
+ * RFC 3931 §5.4.1 pinned: shared_key = HMAC_MD5(shared_secret, 2) for both
+ * Digest Types (so the SHA-1 known answer above is keyed with 16 octets);
+ * the Message Digest AVP sits right after the Message Type AVP; the sender
+ * hashes local_nonce + remote_nonce + message and the receiver checks "with
+ * the local_nonce and remote_nonce reversed", i.e. its peer's nonce first.
+ */
+static void test_auth_v3_rfc3931_5_4_1_roles(void **state)
+{
+	const uint8_t *nonce_a = nonce_s, *nonce_b = nonce_r; /* LCCE A, LCCE B */
+	/* A sends: local = A, remote = B */
+	const struct l2tp_auth_nonces a_sends = {nonce_a, sizeof(nonce_s), nonce_b,
+						 sizeof(nonce_r)};
+	/* B receives: remote (A) first, local (B) second */
+	const struct l2tp_auth_nonces b_checks = {nonce_a, sizeof(nonce_s), nonce_b,
+						  sizeof(nonce_r)};
+	/* B sends a reply: local = B, remote = A */
+	const struct l2tp_auth_nonces b_sends = {nonce_b, sizeof(nonce_r), nonce_a,
+						 sizeof(nonce_s)};
+	struct l2tp_auth_key k;
+	uint8_t m[43], r[43];
+
+	assert_int_equal(DIG_OFF, L2TP_V3_DIGEST_VALUE_OFF);
+	/* Message Type AVP right after the 12-octet header, then AVP 59 */
+	assert_int_equal(msg_md5[12 + 5], 0);
+	assert_int_equal(msg_md5[20 + 5], 59);
+	assert_int_equal(l2tp_auth_v3_key(&k, secret, strlen(secret)), 0);
+	assert_int_equal(k.len, L2TP_MD5_LEN);
+
+	memcpy(m, msg_md5, sizeof(m));
+	assert_int_equal(l2tp_auth_v3_sign(&k, &a_sends, m, sizeof(m), DIG_OFF), 0);
+	assert_memory_equal(m + DIG_OFF + 1, dig_md5, 16);
+	assert_int_equal(l2tp_auth_v3_verify(&k, &b_checks, m, sizeof(m), DIG_OFF, 17), 0);
+
+	/* B's reply is keyed on the nonces the other way round */
+	memcpy(r, msg_md5, sizeof(r));
+	assert_int_equal(l2tp_auth_v3_sign(&k, &b_sends, r, sizeof(r), DIG_OFF), 0);
+	assert_memory_not_equal(r + DIG_OFF + 1, dig_md5, 16);
+	assert_int_equal(l2tp_auth_v3_verify(&k, &b_sends, r, sizeof(r), DIG_OFF, 17), 0);
+	assert_int_equal(l2tp_auth_v3_verify(&k, &a_sends, r, sizeof(r), DIG_OFF, 17), -EACCES);
+}
+
+/*
+ * RFC 3931 §5.4.1 roll-over: "A second Message Digest AVP MAY be present ...
+ * directly after the first" and "the Value field for both of the Message
+ * Digest AVPs MUST be set to zero" while hashing. Here an HMAC-MD5 digest
+ * keyed on "tunnelsecret" and an HMAC-SHA-1 one keyed on "newsecret".
+ * Known answers: openssl dgst -md5|-sha1 -mac HMAC -macopt hexkey:<key> over
+ * a1 x16 || b2 x8 || the 70-octet message with both digests zero.
+ */
+static void test_auth_v3_two_digest_avps(void **state)
+{
+	/* clang-format off */
+	static const uint8_t tmpl[70] = {
+		0xc8, 0x03, 0x00, 0x46, 0x00, 0x00, 0x12, 0x34, 0x00, 0x01, 0x00, 0x02,
+		0x80, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0x80, 0x17, 0x00, 0x00, 0x00, 0x3b, 0x00, [43] = 0x80, 0x1b, 0x00, 0x00,
+		0x00, 0x3b, 0x01, /* 20 zero octets follow */
+	};
+	/* clang-format on */
+	static const uint8_t want1[16] = {0x27, 0x1b, 0x16, 0x8b, 0x69, 0x8a, 0xe2, 0x47,
+					  0x74, 0x79, 0x46, 0x3b, 0xef, 0xae, 0x6e, 0x89};
+	static const uint8_t want2[20] = {0x36, 0x12, 0xd4, 0xde, 0x39, 0x05, 0x54,
+					  0x13, 0xf1, 0x7a, 0xf5, 0x36, 0x72, 0x45,
+					  0xa2, 0x45, 0x56, 0x44, 0x93, 0x2b};
+	const size_t off2 = 43 + 6;
+	struct l2tp_auth_key k1, k2;
+	uint8_t m[70], m2[70];
+
+	assert_int_equal(l2tp_auth_v3_key(&k1, secret, strlen(secret)), 0);
+	assert_int_equal(l2tp_auth_v3_key(&k2, "newsecret", 9), 0);
+	/* sign in either order: each digest ignores the other */
+	memcpy(m, tmpl, sizeof(m));
+	assert_int_equal(l2tp_auth_v3_sign(&k1, &nonces, m, sizeof(m), DIG_OFF), 0);
+	assert_int_equal(l2tp_auth_v3_sign(&k2, &nonces, m, sizeof(m), off2), 0);
+	assert_memory_equal(m + DIG_OFF + 1, want1, 16);
+	assert_memory_equal(m + off2 + 1, want2, 20);
+	memcpy(m2, tmpl, sizeof(m2));
+	assert_int_equal(l2tp_auth_v3_sign(&k2, &nonces, m2, sizeof(m2), off2), 0);
+	assert_int_equal(l2tp_auth_v3_sign(&k1, &nonces, m2, sizeof(m2), DIG_OFF), 0);
+	assert_memory_equal(m, m2, sizeof(m));
+	/* a receiver with either secret accepts the message */
+	assert_int_equal(l2tp_auth_v3_verify(&k1, &nonces, m, sizeof(m), DIG_OFF, 17), 0);
+	assert_int_equal(l2tp_auth_v3_verify(&k2, &nonces, m, sizeof(m), off2, 21), 0);
+	assert_int_equal(l2tp_auth_v3_verify(&k2, &nonces, m, sizeof(m), DIG_OFF, 17), -EACCES);
+	assert_int_equal(l2tp_auth_v3_verify(&k1, &nonces, m, sizeof(m), off2, 21), -EACCES);
+	/* the other digest is zeroed, not skipped: its Digest Type still counts */
+	m[off2] = L2TP_DIGEST_HMAC_MD5;
+	assert_int_equal(l2tp_auth_v3_verify(&k1, &nonces, m, sizeof(m), DIG_OFF, 17), -EACCES);
+	/* an offset inside the first digest overlaps it: hashed, not overrun */
+	memcpy(m, tmpl, sizeof(m));
+	assert_int_equal(l2tp_auth_v3_digest(&k1, &nonces, m, sizeof(m), DIG_OFF + 4, m2), 16);
+}
+
 static void test_auth_v3_bad_arguments(void **state)
 {
 	struct l2tp_auth_key k;
@@ -299,6 +416,9 @@ int main(void)
 	    cmocka_unit_test(test_auth_v3_verify_wrong_secret),
 	    cmocka_unit_test(test_auth_v3_verify_tampered_message),
 	    cmocka_unit_test(test_auth_v3_verify_wrong_nonces),
+	    cmocka_unit_test(test_auth_v3_hide_key_known_answer),
+	    cmocka_unit_test(test_auth_v3_rfc3931_5_4_1_roles),
+	    cmocka_unit_test(test_auth_v3_two_digest_avps),
 	    cmocka_unit_test(test_auth_v3_bad_arguments),
 	};
 

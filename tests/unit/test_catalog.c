@@ -134,6 +134,40 @@ static void test_catalog_avp_policy(void **state)
 	assert_string_equal(l2tp_catalog_avp_name(9, 1), "vendor-specific");
 }
 
+/*
+ * RFC 3931 §5.4.1 and §5.4.5 pinned: Message Digest value = Digest Type +
+ * 16 (HMAC-MD5) or 20 (HMAC-SHA-1) octets, never hidden (its M bit
+ * SHOULD be 1 but MAY vary: not pinned here);
+ * the Control Message Authentication Nonce is "of arbitrary length, though
+ * at least 16 octets is recommended" (so a shorter peer nonce is legal),
+ * never hidden; Circuit Errors (34) is 2 reserved + 4 counters = 18 octets
+ * in v3, 2 + 6 counters = 26 in v2 (RFC 2661 §4.4.6).
+ */
+static void test_catalog_v3_auth_and_circuit_errors_rfc3931(void **state)
+{
+	const struct l2tp_avp_info *ai;
+
+	ai = l2tp_catalog_avp(0, L2TP_AVP_MSG_DIGEST);
+	assert_int_equal(ai->min_len, 1 + 16);
+	assert_int_equal(ai->max_len, 1 + 20);
+	assert_false(ai->flags & L2TP_AVPF_HIDE_OK);
+	assert_true(ai->flags & L2TP_AVPF_V3);
+	assert_false(ai->flags & L2TP_AVPF_V2);
+
+	ai = l2tp_catalog_avp(0, 73);
+	assert_int_equal(ai->min_len, 1);
+	assert_true(ai->flags & L2TP_AVPF_M);
+	assert_false(ai->flags & L2TP_AVPF_HIDE_OK);
+	assert_true(ai->flags & L2TP_AVPF_V3);
+
+	ai = l2tp_catalog_avp(0, L2TP_AVP_CALL_ERRORS);
+	assert_int_equal(ai->min_len, 2 + 4 * 4);
+	assert_int_equal(ai->max_len, 2 + 6 * 4);
+	assert_true(ai->flags & L2TP_AVPF_HIDE_OK);
+	assert_true(ai->flags & L2TP_AVPF_V2);
+	assert_true(ai->flags & L2TP_AVPF_V3);
+}
+
 static void expect_required(uint16_t type, int version, const uint16_t *want, size_t n)
 {
 	const uint16_t *l;
@@ -253,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(test_catalog_msg_validity_per_version),
 	    cmocka_unit_test(test_catalog_avp_table_consistent),
 	    cmocka_unit_test(test_catalog_avp_policy),
+	    cmocka_unit_test(test_catalog_v3_auth_and_circuit_errors_rfc3931),
 	    cmocka_unit_test(test_catalog_required_v2),
 	    cmocka_unit_test(test_catalog_required_v3),
 	    cmocka_unit_test(test_catalog_rules_use_known_avps),

@@ -103,7 +103,7 @@ static const struct l2tp_avp_info avps[L2TP_AVP_TYPE_MAX + 1] = {
      * RFC says M SHOULD be 1 (MAY vary); sent as 0 for now, which
      * tests/unit/test_msg.c pins.
      */
-    [59] = AVP("Message Digest", L2TP_VT_BYTES, V3, 17, 21),
+    [59] = AVP("Message Digest", L2TP_VT_BYTES, M | V3, 17, 21),
     [60] = A_U32("Router ID", M | H | V3),
     [61] = A_U32("Assigned Control Connection ID", M | H | V3),
     [62] = AVP("Pseudowire Capabilities List", L2TP_VT_PW_CAPS, M | H | V3, 2, VMAX - 1),

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include <l2tp/auth.h>
 #include <l2tp/msg.h>
 
 /*
@@ -194,8 +195,14 @@ static int decode(struct l2tp_msg *m, const struct l2tp_avp_info *ai, uint16_t a
 
 static int push_raw(struct l2tp_msg *m, const struct l2tp_avp *a, struct l2tp_diag *diag)
 {
-	if (m->n_raw >= L2TP_MSG_MAX_RAW)
-		return fail(diag, a, L2TP_ETOOMANY, "more unrecognized AVPs than L2TP_MSG_MAX_RAW");
+	/*
+	 * RFC 3931 §5.2 / RFC 2661 §4.1: an unrecognized AVP without the M
+	 * bit is ignored; those beyond the array are counted, not kept.
+	 */
+	if (m->n_raw >= L2TP_MSG_MAX_RAW) {
+		m->n_raw_dropped++;
+		return 0;
+	}
 	m->raw[m->n_raw++] = *a;
 	return 0;
 }
@@ -210,6 +217,8 @@ int l2tp_msg_parse(const uint8_t *body, size_t len, int version, const uint8_t *
 	size_t rv_len = 0, used = 0;
 	const uint16_t *req;
 	size_t nreq;
+	uint8_t hk[L2TP_MD5_LEN];
+	bool have_hk = false;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -261,6 +270,15 @@ int l2tp_msg_parse(const uint8_t *body, size_t len, int version, const uint8_t *
 		}
 		if (a.hidden) {
 			struct l2tp_hide_key key = {secret, secret_len, rv, rv_len};
+
+			/* RFC 3931 §5.3: v3 hides with HMAC_MD5(secret, 1), not the secret */
+			if (version == 3 && secret) {
+				if (!have_hk && l2tp_auth_v3_hide_key(secret, secret_len, hk) < 0)
+					return fail(diag, &a, -EIO, "cannot derive the hiding key");
+				have_hk = true;
+				key.secret = hk;
+				key.secret_len = sizeof(hk);
+			}
 
 			if (!(ai->flags & L2TP_AVPF_HIDE_OK))
 				return fail(diag, &a, L2TP_EBADMSG, "AVP may not be hidden");
@@ -358,8 +376,11 @@ static int encode(const struct l2tp_msg *m, const struct l2tp_avp_info *ai, uint
 	case L2TP_VT_ERRORS: {
 		const struct l2tp_call_errors *e = f;
 
+		/* RFC 3931 §5.4.5: v3 Circuit Errors has no CRC or framing counts */
+		if (version == 3 && (e->crc || e->framing))
+			return -EINVAL;
 		L2TP_TRY(l2tp_cur_put_u16(c, 0));
-		if (version == 2 || e->crc || e->framing) {
+		if (version == 2) {
 			L2TP_TRY(l2tp_cur_put_u32(c, e->crc));
 			L2TP_TRY(l2tp_cur_put_u32(c, e->framing));
 		}
@@ -436,7 +457,7 @@ int l2tp_msg_build(const struct l2tp_msg *m, int version, const struct l2tp_msg_
 		   uint8_t *buf, size_t cap)
 {
 	struct builder b = {.opts = opts, .version = version};
-	uint8_t rvbuf[16];
+	uint8_t rvbuf[16], hk[L2TP_MD5_LEN];
 
 	if (version != 2 && version != 3)
 		return -EINVAL;
@@ -461,7 +482,12 @@ int l2tp_msg_build(const struct l2tp_msg *m, int version, const struct l2tp_msg_
 		b.key.rv = rvbuf;
 		b.key.rv_len = sizeof(rvbuf);
 	}
-	if (b.hiding) {
+	if (b.hiding && version == 3) {
+		/* RFC 3931 §5.3: v3 hides with HMAC_MD5(secret, 1) */
+		L2TP_TRY(l2tp_auth_v3_hide_key(opts->secret, opts->secret_len, hk));
+		b.key.secret = hk;
+		b.key.secret_len = sizeof(hk);
+	} else if (b.hiding) {
 		b.key.secret = opts->secret;
 		b.key.secret_len = opts->secret_len;
 	}

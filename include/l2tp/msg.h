@@ -30,7 +30,7 @@
 	(-EOPNOTSUPP) /* message type not in the base protocol of this                             \
 			 version; msg->type is set */
 #define L2TP_EHIDDEN (-EACCES) /* hidden AVP without secret or Random Vector before it */
-#define L2TP_ETOOMANY (-E2BIG) /* more unrecognized/raw AVPs than L2TP_MSG_MAX_RAW */
+#define L2TP_ETOOMANY (-E2BIG) /* too many AVPs of one kind */
 /* -ENOBUFS: scratch too small for unhidden values */
 
 #define L2TP_MSG_MAX_RAW 16
@@ -141,6 +141,7 @@ struct l2tp_msg {
 
 	struct l2tp_avp raw[L2TP_MSG_MAX_RAW];
 	size_t n_raw;
+	size_t n_raw_dropped; /* unrecognized M=0 AVPs past L2TP_MSG_MAX_RAW, ignored */
 };
 
 static_assert(L2TP_AVP_TYPE_MAX < 128, "present[] covers IETF AVP types 0..127");

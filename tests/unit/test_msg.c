@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <l2tp/auth.h>
+#include <l2tp/avp.h>
 #include <l2tp/msg.h>
 
 #include "testlib.h"
@@ -374,6 +376,61 @@ static void test_msg_kat_v3_fields(void **state)
 	assert_int_equal(m.ccid, 0xabcd);
 }
 
+static int fixed_rv(void *user, uint8_t *buf, size_t len)
+{
+	(void)user;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(0xa0 + i);
+	return 0;
+}
+
+/* RFC 3931 §5.3: v3 hides with the key HMAC_MD5(secret, 1), not the secret. */
+static void test_msg_v3_hidden_uses_derived_key(void **state)
+{
+	const uint8_t secret[] = "secret";
+	uint8_t scratch[64], out[256], hk[L2TP_MD5_LEN], val[64];
+	struct l2tp_msg m, m2;
+	struct l2tp_msg_build_opts o = {.secret = secret, .secret_len = 6, .rand = fixed_rv};
+	struct l2tp_diag d = {0};
+	struct l2tp_avp_iter it;
+	struct l2tp_avp a, rv = {0}, hid = {0};
+	int len, n;
+
+	assert_int_equal(l2tp_msg_example(L2TP_MSG_ICRQ, 3, &m), 0);
+	l2tp_msg_set_hide(&m, L2TP_AVP_LOCAL_SESSION_ID);
+	len = l2tp_msg_build(&m, 3, &o, out, sizeof(out));
+	assert_true(len > 0);
+	assert_int_equal(l2tp_msg_parse(out, (size_t)len, 3, secret, 6, scratch, sizeof(scratch),
+					&m2, &d),
+			 0);
+	assert_int_equal(m2.local_session_id, m.local_session_id);
+	assert_true(l2tp_msg_hidden(&m2, L2TP_AVP_LOCAL_SESSION_ID));
+
+	l2tp_avp_iter_init(&it, out, (size_t)len);
+	while (l2tp_avp_next(&it, &a, NULL) > 0) {
+		if (a.vendor == 0 && a.type == L2TP_AVP_RANDOM_VECTOR)
+			rv = a;
+		if (a.hidden)
+			hid = a;
+	}
+	assert_non_null(rv.value);
+	assert_non_null(hid.value);
+	assert_int_equal(l2tp_auth_v3_hide_key(secret, 6, hk), 0);
+	struct l2tp_hide_key k = {hk, sizeof(hk), rv.value, rv.len};
+	n = l2tp_avp_unhide(hid.type, hid.value, hid.len, &k, val, sizeof(val));
+	assert_int_equal(n, 4);
+	assert_int_equal(((uint32_t)val[0] << 24 | (uint32_t)val[1] << 16 | val[2] << 8 | val[3]),
+			 m.local_session_id);
+	/* the raw secret, as RFC 2661 uses it, does not unhide it */
+	struct l2tp_hide_key raw = {secret, 6, rv.value, rv.len};
+	n = l2tp_avp_unhide(hid.type, hid.value, hid.len, &raw, val, sizeof(val));
+	if (n == 4)
+		assert_int_not_equal(((uint32_t)val[0] << 24 | (uint32_t)val[1] << 16 |
+				      val[2] << 8 | val[3]),
+				     m.local_session_id);
+	/* otherwise it does not even decode to a 4-byte value: also a refusal */
+}
+
 /* Whole-message hidden known answer: RFC 2661 §4.3 computed by the script. */
 static void test_msg_hidden_known_answer(void **state)
 {
@@ -663,9 +720,17 @@ static void test_msg_raw_overflow(void **state)
 {
 	char hex[1024] = HELLO2;
 
-	for (int i = 0; i <= L2TP_MSG_MAX_RAW; i++)
+	struct l2tp_msg m;
+
+	/* RFC 2661 §4.1: unrecognized M=0 AVPs are ignored, however many */
+	for (int i = 0; i <= L2TP_MSG_MAX_RAW + 2; i++)
 		strcat(hex, "000600090001");
-	expect_err(hex, 2, L2TP_ETOOMANY, 8 + 6 * L2TP_MSG_MAX_RAW, 1);
+	parse_ok(vbuf, load(hex), 2, &m);
+	assert_int_equal(m.n_raw, L2TP_MSG_MAX_RAW);
+	assert_int_equal(m.n_raw_dropped, 3);
+	/* building more than the array holds is refused */
+	m.n_raw = L2TP_MSG_MAX_RAW + 1;
+	assert_int_equal(l2tp_msg_build(&m, 2, NULL, vbuf, sizeof(vbuf)), -EINVAL);
 }
 
 static void test_msg_first_avp_and_type(void **state)
@@ -983,6 +1048,8 @@ static void test_msg_roundtrip_random(void **state)
 					       .len = (uint16_t)vv.len,
 					       .value = vv.p};
 		}
+		if (v == 3) /* RFC 3931 §5.4.5: no CRC or framing counts in v3 */
+			m.call_errors.crc = m.call_errors.framing = 0;
 		len = l2tp_msg_build(&m, v, hide ? &o : NULL, out, sizeof(out));
 		if (len < 0)
 			fail_msg("iter %d: build %s v%d: %d", iter, l2tp_catalog_msg_short(t), v,
@@ -1026,6 +1093,7 @@ int main(void)
 	    cmocka_unit_test(test_msg_unknown_avps),
 	    cmocka_unit_test(test_msg_digest_placement),
 	    cmocka_unit_test(test_msg_raw_overflow),
+	    cmocka_unit_test(test_msg_v3_hidden_uses_derived_key),
 	    cmocka_unit_test(test_msg_first_avp_and_type),
 	    cmocka_unit_test(test_msg_build_errors),
 	    cmocka_unit_test(test_msg_examples_all_types),

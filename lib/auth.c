@@ -205,6 +205,23 @@ static size_t digest_avp_at(const uint8_t *msg, size_t len, size_t avp_off, stru
 	return flen;
 }
 
+/*
+ * Which bytes are zeroed depends on the Message Digest AVPs found at their
+ * RFC places (their headers and Digest Types). The digest asked for, at
+ * |value_off|, must either be one of those AVPs or leave their headers and
+ * digests alone, else writing it would change what is zeroed and it could
+ * never verify. |at| is where an AVP starts or would start, |avp_len| its
+ * length if one was found there (else 0: only the header is guarded).
+ */
+static bool digest_clear_of(size_t at, size_t avp_len, size_t value_off, size_t dlen)
+{
+	size_t end = at + (avp_len ? avp_len : 7);
+
+	if (value_off == at + 6)
+		return true;
+	return value_off + 1 + dlen <= at || value_off + 1 >= end;
+}
+
 int l2tp_auth_v3_digest(const struct l2tp_auth_key *key, const struct l2tp_auth_nonces *nonces,
 			const uint8_t *msg, size_t len, size_t avp_value_off,
 			uint8_t out[L2TP_DIGEST_MAX_LEN])
@@ -236,11 +253,17 @@ int l2tp_auth_v3_digest(const struct l2tp_auth_key *key, const struct l2tp_auth_
 	 */
 	z[nz++] = (struct zero_span){avp_value_off + 1, (size_t)dlen};
 	first = digest_avp_at(msg, len, L2TP_V3_DIGEST_VALUE_OFF - 6, &t);
+	if (!digest_clear_of(L2TP_V3_DIGEST_VALUE_OFF - 6, first, avp_value_off, (size_t)dlen))
+		return -EINVAL;
 	if (first) {
+		size_t at2 = L2TP_V3_DIGEST_VALUE_OFF - 6 + first, second;
+
 		if (t.off != z[0].off)
 			z[nz++] = t;
-		if (digest_avp_at(msg, len, L2TP_V3_DIGEST_VALUE_OFF - 6 + first, &t) &&
-		    t.off != z[0].off)
+		second = digest_avp_at(msg, len, at2, &t);
+		if (!digest_clear_of(at2, second, avp_value_off, (size_t)dlen))
+			return -EINVAL;
+		if (second && t.off != z[0].off)
 			z[nz++] = t;
 	}
 	/* at most three spans, disjoint AVPs: sort by offset */
@@ -256,7 +279,6 @@ int l2tp_auth_v3_digest(const struct l2tp_auth_key *key, const struct l2tp_auth_
 	iov[niov++] =
 	    (struct l2tp_iov){nonces ? nonces->receiver : NULL, nonces ? nonces->receiver_len : 0};
 	for (size_t i = 0; i < nz; i++) {
-		/* an odd |avp_value_off| may overlap a found span: hash the union */
 		size_t start = z[i].off > pos ? z[i].off : pos, end = z[i].off + z[i].len;
 
 		if (end <= start)

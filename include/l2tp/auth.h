@@ -149,8 +149,9 @@ struct l2tp_auth_nonces {
  * Wireshark's dissector (4.0) zeroes only the AVP it checks, so it agrees
  * with this only for messages with a single Message Digest AVP.
  *
- * Returns 0; -EINVAL for an unknown Digest Type, bad nonces or a NULL
- * argument; -ENOSPC if the digest does not fit in |len|; -EIO/-ENOMEM if
+ * Returns 0; -EINVAL for an unknown Digest Type, bad nonces, a NULL
+ * argument, or a digest that would overlap (without being) one of the
+ * Message Digest AVPs found at their RFC places; -ENOSPC if the digest does not fit in |len|; -EIO/-ENOMEM if
  * libcrypto fails.
  */
 int l2tp_auth_v3_sign(const struct l2tp_auth_key *key, const struct l2tp_auth_nonces *nonces,

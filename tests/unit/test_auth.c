@@ -367,9 +367,23 @@ static void test_auth_v3_two_digest_avps(void **state)
 	/* the other digest is zeroed, not skipped: its Digest Type still counts */
 	m[off2] = L2TP_DIGEST_HMAC_MD5;
 	assert_int_equal(l2tp_auth_v3_verify(&k1, &nonces, m, sizeof(m), DIG_OFF, 17), -EACCES);
-	/* an offset inside the first digest overlaps it: hashed, not overrun */
+	/*
+	 * an offset that cuts into a digest AVP found at its RFC place would
+	 * change what is zeroed once written (it could never verify): refused
+	 */
 	memcpy(m, tmpl, sizeof(m));
-	assert_int_equal(l2tp_auth_v3_digest(&k1, &nonces, m, sizeof(m), DIG_OFF + 4, m2), 16);
+	assert_int_equal(l2tp_auth_v3_digest(&k1, &nonces, m, sizeof(m), DIG_OFF + 4, m2), -EINVAL);
+	assert_int_equal(l2tp_auth_v3_sign(&k1, &nonces, m, sizeof(m), DIG_OFF - 2), -EINVAL);
+	assert_int_equal(l2tp_auth_v3_sign(&k1, &nonces, m, sizeof(m), off2 - 8), -EINVAL);
+	assert_memory_equal(m, tmpl, sizeof(m));
+	/*
+	 * no second AVP: a digest clear of the first and of the place a second
+	 * would take is allowed; one over that place's header is not (writing
+	 * it could make a second AVP appear there)
+	 */
+	memset(m + 43, 0, sizeof(m) - 43);
+	assert_int_equal(l2tp_auth_v3_digest(&k1, &nonces, m, sizeof(m), 50, m2), 16);
+	assert_int_equal(l2tp_auth_v3_digest(&k1, &nonces, m, sizeof(m), 43, m2), -EINVAL);
 }
 
 static void test_auth_v3_bad_arguments(void **state)

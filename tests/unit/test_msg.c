@@ -690,7 +690,8 @@ static void test_msg_unknown_avps(void **state)
 }
 
 /* Message Digest is emitted right after Message Type (RFC 3931 §5.4.1),
- * in whichever version it was received. */
+ * in whichever version it was received, with the M bit set (§5.4.1: the
+ * AVP MUST be understood when present) whatever the received M bit was. */
 static void test_msg_digest_placement(void **state)
 {
 	uint8_t out[256], want[256];
@@ -702,7 +703,7 @@ static void test_msg_digest_placement(void **state)
 		n = load(HELLO2
 			 "80070000002401 0017 0000 003b 01 000102030405060708090a0b0c0d0e0f");
 		wn = tl_hex(HELLO2
-			    "0017 0000 003b 01 000102030405060708090a0b0c0d0e0f 80070000002401",
+			    "8017 0000 003b 01 000102030405060708090a0b0c0d0e0f 80070000002401",
 			    want, sizeof(want));
 		parse_ok(vbuf, n, v, &m);
 		assert_int_equal(m.message_digest.len, 17);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench.h"
+
 #include <l2tp/dp.h>
 
 #define FRAME 1400
@@ -21,18 +23,9 @@ static uint8_t buf[2][HEAD + FRAME];
 static struct l2tp_dp_session tx, rx;
 static volatile uint64_t sink;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void die(const char *what)
 {
-	fprintf(stderr, "bench_dp: %s failed\n", what);
-	exit(1);
+	bench_die("bench_dp", what);
 }
 
 static void setup(const struct l2tp_dp_cfg *c)

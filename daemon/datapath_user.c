@@ -1,22 +1,48 @@
 // SPDX-License-Identifier: MIT
 /*
  * daemon/datapath_user.c - the userspace datapath: TAP <-> UDP or IP/115
- * sockets through lib/dp.c.
+ * sockets through lib/dp.c, with the kernel's offloads.
  *
- *   TAP readable    -> read frames into pool slots (headroom reserved)
- *                   -> l2tp_dp_encap() -> sendmmsg() to the peer
- *   socket readable -> recvmmsg() into pool slots -> l2tp_wire_classify()
- *                   -> session by id (per tunnel over UDP; per address
- *                      family over IP, RFC 3931 §4.1.1.1) -> l2tp_dp_decap()
- *                   -> write() to the session's TAP
+ *   TAP readable    -> read() one frame with its virtio-net header (a TCP
+ *                      frame of up to 64 KiB when the kernel used TSO)
+ *                   -> l2tp_tso_next(): MTU-sized Ethernet frames, each
+ *                      written right after room for the L2TP header
+ *                   -> l2tp_dp_encap() per segment (seq, cookie each)
+ *                   -> sendmmsg(): UDP with checksums: the segments of
+ *                      one frame in one message with UDP_SEGMENT (GSO);
+ *                      otherwise (IP encap, udp_csum off) one datagram each
+ *   socket readable -> recvmmsg() (UDP_GRO: one buffer may hold several
+ *                      datagrams of gso_size bytes, the last shorter)
+ *                   -> per datagram l2tp_wire_classify() -> session by id
+ *                      (per tunnel over UDP; per address family over IP,
+ *                      RFC 3931 §4.1.1.1) -> l2tp_dp_decap()
+ *                   -> l2tp_gro_add(): in-order TCP segments of one
+ *                      session joined -> one write() with a virtio-net
+ *                      header per joined frame
  *
- * Counters follow the kernel: a session counts what lib/dp.c counts; a
- * tunnel counts what reached or left its sessions plus what could not be
- * matched to any (rx_invalid), and keeps the counts of deleted sessions.
+ * Memory is fixed at start and shared by all sessions (one thread):
+ *   small pool  POOL_SLOTS x SLOT_SIZE   IP-encap receive, reorder copies
+ *   big pool    BIG_SLOTS x BIG_SIZE     UDP receive (64 KiB GRO datagrams)
+ *   TX          one TAP read buffer (64 KiB) + TX_ARENA for the segments
+ *   RX          one GRO buffer (64 KiB)
+ * i.e. 18.4 MiB + 4 MiB + 0.6 MiB + 64 KiB = 23 MiB per daemon, however many
+ * sessions; nothing is allocated per packet. (Kernel socket buffers: up to
+ * SOCK_BUF_BYTES each way per tunnel socket.)
+ *
+ * A big receive slot holds many packets: each packet handed to a session
+ * holds a pool reference, so one that waits in a reorder queue keeps only
+ * its slot. Sessions that reorder (reorder_timeout > 0) get their packets
+ * copied into small slots instead, so that a queue cannot pin 64 KiB slots.
+ *
+ * Counters follow the kernel: a session counts what lib/dp.c counts, i.e.
+ * wire packets (segments), never joined or unsegmented frames; a tunnel
+ * counts what reached or left its sessions plus what could not be matched
+ * to any (rx_invalid), and keeps the counts of deleted sessions.
  * Per-packet problems are counted and logged through a rate limit, never
  * one line per packet.
  */
 #include <errno.h>
+#include <netinet/udp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +53,7 @@
 
 #include <l2tp/api.h>
 #include <l2tp/dp.h>
+#include <l2tp/offload.h>
 #include <l2tp/wire.h>
 
 #include "clock.h"
@@ -39,11 +66,35 @@
 #include "sock.h"
 #include "tap.h"
 
-#define BATCH 32
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
+
+#define VNET L2TPD_TAP_VNET_HDR_LEN
+#define RX_BATCH 32
 #define POOL_SLOTS 2048
 /* Room for a jumbo frame plus the L2TP and (raw IPv4) outer IP headers. */
 #define HEADROOM 128
 #define SLOT_SIZE (HEADROOM + 9216 + 64)
+/* A UDP datagram (GRO or not) is at most 65507 bytes. */
+#define BIG_SLOTS 64
+#define BIG_SIZE (HEADROOM + 65536)
+/* One TAP read: header + a 64 KiB TSO frame (+ a VLAN tag, + slack). */
+#define TAP_READ_MAX (VNET + 65536 + 256)
+/* Segments of the TAP frames of one callback, encapsulated, back to back. */
+#define TX_ARENA (512 * 1024)
+#define TX_MAX_MSGS 512
+/* TAP reads and bytes per callback, so that other fds get their turn. */
+#define TX_MAX_READS 16
+#define TX_BUDGET (1024 * 1024)
+/* UDP_SEGMENT limits: UDP_MAX_SEGMENTS, and one IP datagram per message. */
+#define GSO_MAX_SEGS 64
+#define GSO_MAX_BYTES 65000
+#define SOCK_BUF_BYTES (4 * 1024 * 1024)
+#define GRO_CAP 65535
 
 struct us_dp;
 struct us_tunnel;
@@ -63,6 +114,7 @@ struct us_tunnel {
 	struct l2tpd_tunnel *t;
 	int family;
 	enum l2tp_encap encap;
+	bool gso; /* UDP_SEGMENT usable (checksums on; not refused yet) */
 	union l2tpd_addr local, peer;
 	int fd; /* UDP only; IP encap shares the family's socket */
 	struct l2tpd_watch *w;
@@ -70,73 +122,178 @@ struct us_tunnel {
 	struct l2tpd_ratelimit rl;
 };
 
+/* Receive batch: vectors pointing into pool slots. */
+struct rx_batch {
+	struct mmsghdr msg[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	struct l2tp_dp_buf buf[RX_BATCH];
+	union l2tpd_addr addr[RX_BATCH];
+	union {
+		struct cmsghdr align;
+		uint8_t b[64];
+	} cmsg[RX_BATCH];
+};
+
+/*
+ * Transmit queue: messages over TX_ARENA. A message is one datagram, or
+ * with GSO up to GSO_MAX_SEGS datagrams of |seglen| bytes (the last may be
+ * shorter) that lie back to back in the arena: one iovec each.
+ */
+struct tx_queue {
+	struct mmsghdr msg[TX_MAX_MSGS];
+	struct iovec iov[TX_MAX_MSGS];
+	union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(uint16_t))];
+	} cmsg[TX_MAX_MSGS];
+	uint32_t seglen[TX_MAX_MSGS];
+	uint16_t nseg[TX_MAX_MSGS];
+	uint16_t frame[TX_MAX_MSGS]; /* TAP frame the segments came from */
+	bool closed[TX_MAX_MSGS]; /* a short segment ended the message */
+	unsigned int n;
+	size_t pos; /* arena bytes used */
+	/* one message per datagram, when a GSO message is refused */
+	struct mmsghdr one_msg[GSO_MAX_SEGS];
+	struct iovec one_iov[GSO_MAX_SEGS];
+	/* IP encap: every message goes to one peer from one source */
+	union l2tpd_addr peer;
+	union {
+		struct cmsghdr align;
+		uint8_t b[64];
+	} pktinfo;
+	size_t pktinfo_len;
+};
+
 struct us_dp {
 	struct l2tpd_datapath base;
 	struct l2tpd_loop *loop;
 	struct l2tpd_registry *reg;
-	struct l2tpd_pool pool;
+	struct l2tpd_pool pool; /* small slots */
+	struct l2tpd_pool big; /* 64 KiB receive slots */
 	int ip_fd[2]; /* [0] IPv4, [1] IPv6 raw sockets */
 	struct l2tpd_watch *ip_w[2];
 	unsigned int ip_users[2];
 	struct l2tpd_ratelimit rl;
+	struct rx_batch rx;
+	struct tx_queue tx;
+	uint8_t *tap_rd; /* TAP_READ_MAX */
+	uint8_t *arena; /* TX_ARENA */
+	/* Joining received frames of gro_owner for one TAP write. */
+	struct l2tp_gro gro;
+	struct us_session *gro_owner;
+	uint8_t *gro_buf; /* VNET + GRO_CAP: header, then the joined frame */
 };
-
-/* Receive or send batch: vectors pointing into pool slots. */
-struct batch {
-	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH];
-	struct l2tp_dp_buf buf[BATCH];
-	union l2tpd_addr addr[BATCH];
-	union {
-		struct cmsghdr align;
-		uint8_t b[64];
-	} cmsg[BATCH];
-};
-
-static struct batch g_batch; /* one thread, and no callback nests another */
 
 static int fam_idx(int family)
 {
 	return family == AF_INET6 ? 1 : 0;
 }
 
+/* Drop one reference to a buffer of either pool. */
 static void recycle(struct us_dp *u, struct l2tp_dp_buf *b)
 {
-	if (l2tpd_pool_put(&u->pool, b) < 0)
+	struct l2tpd_pool *p = l2tpd_pool_owns(&u->big, b) ? &u->big : &u->pool;
+
+	if (l2tpd_pool_put(p, b) < 0)
 		log_warnx_rl(&u->rl, l2tpd_clock_now(), "datapath: bad buffer returned to pool");
 }
 
 /* ---- receive: socket -> TAP ---------------------------------------------- */
 
-static void deliver(struct us_session *us, struct l2tp_dp_buf *b)
+/* Write the frame joined so far to its session's TAP. */
+static void gro_out(struct us_dp *u)
 {
-	/* A TAP that is down answers EIO: the frame is lost after decap. */
-	if (us->tap_fd < 0 || write(us->tap_fd, b->data + b->off, b->len) < 0)
+	struct us_session *us = u->gro_owner;
+	unsigned int count = u->gro.count;
+	struct virtio_net_hdr vh;
+	size_t len;
+
+	u->gro_owner = NULL;
+	len = l2tp_gro_flush(&u->gro, &vh);
+	if (!us || !len)
+		return;
+	memcpy(u->gro_buf, &vh, VNET);
+	/* A TAP that is down answers EIO: the frames are lost after decap. */
+	if (us->tap_fd < 0 || write(us->tap_fd, u->gro_buf, VNET + len) < 0)
+		us->dp.stats.rx_errors += count ? count : 1;
+}
+
+/* Write one frame to the TAP as it is (a zero virtio-net header). */
+static void write_one(struct us_session *us, const uint8_t *f, size_t len)
+{
+	struct virtio_net_hdr vh = {0};
+	struct iovec iov[2] = {{&vh, VNET}, {(void *)f, len}};
+
+	if (us->tap_fd < 0 || writev(us->tap_fd, iov, 2) < 0)
 		us->dp.stats.rx_errors++;
-	recycle(us->u, b);
+}
+
+/* Hand one decapsulated frame to the TAP (joined with its neighbours). */
+static void deliver(struct us_session *us, const struct l2tp_dp_buf *b)
+{
+	struct us_dp *u = us->u;
+	const uint8_t *f = b->data + b->off;
+
+	if (u->gro_owner != us)
+		gro_out(u); /* frames of different sessions never join */
+	u->gro_owner = us;
+	if (l2tp_gro_add(&u->gro, f, b->len) == 1)
+		return;
+	gro_out(u);
+	u->gro_owner = us;
+	if (l2tp_gro_add(&u->gro, f, b->len) == 1)
+		return;
+	/* Not even an empty one took it (too large): never truncate. */
+	u->gro_owner = NULL;
+	write_one(us, f, b->len);
 }
 
 static void drain_reorder(struct us_session *us, l2tp_time_t now)
 {
 	struct l2tp_dp_buf b;
 
-	while (l2tp_dp_pop(&us->dp, now, &b))
+	while (l2tp_dp_pop(&us->dp, now, &b)) {
 		deliver(us, &b);
+		recycle(us->u, &b);
+	}
 	l2tpd_timer_set(us->u->loop, &us->reorder, l2tp_dp_next_deadline(&us->dp));
 }
 
 static void reorder_timeout(struct l2tpd_timer *t, l2tp_time_t now, void *arg)
 {
-	drain_reorder(arg, now);
+	struct us_session *us = arg;
+
+	drain_reorder(us, now);
+	gro_out(us->u);
 }
 
+/*
+ * One packet of |us|, |b| holding one pool reference that this takes over:
+ * returned here, or when the reorder queue lets the packet go.
+ */
 static void rx_session(struct us_session *us, struct l2tp_dp_buf *b, l2tp_time_t now)
 {
+	struct us_dp *u = us->u;
 	struct l2tp_diag d = {0};
+	struct l2tp_dp_buf copy;
 
+	if (us->dp.cfg.reorder_timeout && l2tpd_pool_owns(&u->big, b)) {
+		/* Out-of-order packets may wait: keep them out of the big slots. */
+		if (b->len > SLOT_SIZE - HEADROOM ||
+		    l2tpd_pool_get(&u->pool, &copy, HEADROOM) < 0) {
+			us->dp.stats.rx_errors++;
+			recycle(u, b);
+			return;
+		}
+		memcpy(copy.data + copy.off, b->data + b->off, b->len);
+		copy.len = b->len;
+		recycle(u, b);
+		b = &copy;
+	}
 	switch (l2tp_dp_decap(&us->dp, b, now, &d)) {
 	case L2TP_DP_DELIVER:
 		deliver(us, b);
+		recycle(u, b);
 		break;
 	case L2TP_DP_QUEUED:
 		break;
@@ -144,10 +301,11 @@ static void rx_session(struct us_session *us, struct l2tp_dp_buf *b, l2tp_time_t
 		log_warnx_rl(&us->ut->rl, now, "tunnel %u session %u: dropped packet: %s",
 			     us->ut->t->cfg.conn_id, us->s->cfg.session_id,
 			     d.reason ? d.reason : "sequence");
-		recycle(us->u, b);
+		recycle(u, b);
 		break;
 	}
-	drain_reorder(us, now);
+	if (l2tp_reorder_count(&us->dp.rq) || us->reorder.linked)
+		drain_reorder(us, now);
 }
 
 static struct us_session *find_session(struct l2tpd_tunnel *t, uint32_t sid)
@@ -197,12 +355,15 @@ static struct us_session *rx_match(struct us_tunnel *ut, const struct l2tp_dp_bu
 	return us;
 }
 
-/* Take up to BATCH slots and point the vectors at them. Returns how many. */
-static unsigned int rx_prepare(struct us_dp *u, struct batch *bt, bool want_addr)
+/*
+ * Take up to RX_BATCH slots of |p| and point the vectors at them. Returns
+ * how many.
+ */
+static unsigned int rx_prepare(struct l2tpd_pool *p, struct rx_batch *bt, bool want_addr)
 {
 	unsigned int n = 0;
 
-	while (n < BATCH && l2tpd_pool_get(&u->pool, &bt->buf[n], HEADROOM) == 0) {
+	while (n < RX_BATCH && l2tpd_pool_get(p, &bt->buf[n], HEADROOM) == 0) {
 		struct l2tp_dp_buf *b = &bt->buf[n];
 		struct msghdr *mh = &bt->msg[n].msg_hdr;
 
@@ -211,23 +372,39 @@ static unsigned int rx_prepare(struct us_dp *u, struct batch *bt, bool want_addr
 		bt->iov[n].iov_len = b->cap - b->off;
 		mh->msg_iov = &bt->iov[n];
 		mh->msg_iovlen = 1;
+		mh->msg_control = bt->cmsg[n].b;
+		mh->msg_controllen = sizeof(bt->cmsg[n].b);
 		if (want_addr) {
 			mh->msg_name = &bt->addr[n];
 			mh->msg_namelen = sizeof(bt->addr[n]);
-			mh->msg_control = bt->cmsg[n].b;
-			mh->msg_controllen = sizeof(bt->cmsg[n].b);
 		}
 		n++;
 	}
 	return n;
 }
 
+/* The UDP_GRO segment size of a received message, or 0 if none. */
+static size_t gro_size(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+			int v = 0;
+
+			memcpy(&v, CMSG_DATA(c),
+			       c->cmsg_len - CMSG_LEN(0) < sizeof(v) ? c->cmsg_len - CMSG_LEN(0)
+								     : sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
+}
+
 static void udp_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 {
 	struct us_tunnel *ut = arg;
 	struct us_dp *u = ut->u;
-	struct batch *bt = &g_batch;
-	unsigned int n = rx_prepare(u, bt, false);
+	struct rx_batch *bt = &u->rx;
+	unsigned int n = rx_prepare(&u->big, bt, false);
 	l2tp_time_t now;
 	int got;
 
@@ -243,24 +420,38 @@ static void udp_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	now = l2tpd_clock_now();
 	for (int i = 0; i < got; i++) {
 		struct l2tp_dp_buf *b = &bt->buf[i];
-		struct us_session *us;
+		struct msghdr *mh = &bt->msg[i].msg_hdr;
+		size_t len = bt->msg[i].msg_len, seg = gro_size(mh);
 
-		if (bt->msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		if (mh->msg_flags & MSG_TRUNC) {
 			ut->own.rx_errors++;
 			log_warnx_rl(&ut->rl, now, "tunnel %u: oversized datagram dropped",
 				     ut->t->cfg.conn_id);
 			recycle(u, b);
 			continue;
 		}
-		b->len = bt->msg[i].msg_len;
-		us = rx_match(ut, b, now);
-		if (us)
-			rx_session(us, b, now);
-		else
-			recycle(u, b);
+		if (seg == 0 || seg > len)
+			seg = len;
+		/* UDP GRO: datagrams of |seg| bytes back to back, the last shorter. */
+		for (size_t off = 0;;) {
+			struct l2tp_dp_buf p = *b;
+			struct us_session *us;
+
+			p.off = b->off + off;
+			p.len = len - off < seg ? len - off : seg;
+			p.cap = p.off + p.len;
+			us = rx_match(ut, &p, now);
+			if (us && l2tpd_pool_ref(&u->big, &p) == 0)
+				rx_session(us, &p, now);
+			off += seg;
+			if (seg == 0 || off >= len)
+				break;
+		}
+		recycle(u, b);
 	}
 	for (unsigned int i = got > 0 ? (unsigned int)got : 0; i < n; i++)
 		recycle(u, &bt->buf[i]);
+	gro_out(u);
 }
 
 /* The destination address of a datagram on a raw socket (IP_PKTINFO). */
@@ -350,8 +541,8 @@ static void ip_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	struct us_dp *u = arg;
 	int fd = l2tpd_watch_fd(w);
 	int family = fd == u->ip_fd[1] ? AF_INET6 : AF_INET;
-	struct batch *bt = &g_batch;
-	unsigned int n = rx_prepare(u, bt, true);
+	struct rx_batch *bt = &u->rx;
+	unsigned int n = rx_prepare(&u->pool, bt, true);
 	l2tp_time_t now;
 	int got;
 
@@ -375,38 +566,231 @@ static void ip_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	}
 	for (unsigned int i = got > 0 ? (unsigned int)got : 0; i < n; i++)
 		recycle(u, &bt->buf[i]);
+	gro_out(u);
 }
 
 /* ---- transmit: TAP -> socket --------------------------------------------- */
 
-/* Set the source address of a datagram on the shared raw socket. */
-static void set_src(struct msghdr *mh, uint8_t *cbuf, size_t cap, const struct us_tunnel *ut)
+/* The IP_PKTINFO / IPV6_PKTINFO source of datagrams on the shared raw socket. */
+static size_t make_pktinfo(uint8_t *cbuf, size_t cap, const struct us_tunnel *ut)
 {
-	struct cmsghdr *c;
+	struct msghdr mh = {.msg_control = cbuf, .msg_controllen = cap};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 
 	if (l2tpd_addr_is_any(&ut->local))
-		return;
-	mh->msg_control = cbuf;
+		return 0;
 	if (ut->family == AF_INET) {
 		struct in_pktinfo pi = {.ipi_spec_dst = ut->local.in.sin_addr};
 
-		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(mh);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	} else {
-		struct in6_pktinfo pi = {.ipi6_addr = ut->local.in6.sin6_addr};
-
-		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(mh);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
 	}
-	(void)cap;
+	struct in6_pktinfo pi = {.ipi6_addr = ut->local.in6.sin6_addr};
+
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	return CMSG_SPACE(sizeof(pi));
+}
+
+/* Length of datagram |k| of message |i|. */
+static size_t tx_seg_len(const struct tx_queue *q, unsigned int i, unsigned int k)
+{
+	if (k + 1 < q->nseg[i])
+		return q->seglen[i];
+	return q->iov[i].iov_len - (size_t)q->seglen[i] * (q->nseg[i] - 1u);
+}
+
+static void tx_count_failed(struct us_session *us, unsigned int i, int err)
+{
+	const struct tx_queue *q = &us->u->tx;
+
+	for (unsigned int k = 0; k < q->nseg[i]; k++)
+		l2tp_dp_tx_failed(&us->dp, tx_seg_len(q, i, k));
+	log_warnx_rl(&us->ut->rl, l2tpd_clock_now(), "tunnel %u session %u: send: %s",
+		     us->ut->t->cfg.conn_id, us->s->cfg.session_id, strerror(err));
+}
+
+/* Send the datagrams of GSO message |i| one by one. */
+static void tx_send_each(struct us_session *us, int fd, unsigned int i)
+{
+	struct tx_queue *q = &us->u->tx;
+	uint8_t *p = q->iov[i].iov_base;
+	unsigned int n = q->nseg[i], sent = 0;
+
+	for (unsigned int k = 0; k < n; k++) {
+		struct msghdr *mh = &q->one_msg[k].msg_hdr;
+
+		memset(mh, 0, sizeof(*mh));
+		q->one_iov[k].iov_base = p;
+		q->one_iov[k].iov_len = tx_seg_len(q, i, k);
+		p += q->one_iov[k].iov_len;
+		mh->msg_iov = &q->one_iov[k];
+		mh->msg_iovlen = 1;
+	}
+	while (sent < n) {
+		int r = sendmmsg(fd, &q->one_msg[sent], n - sent, MSG_DONTWAIT);
+
+		if (r > 0) {
+			sent += (unsigned int)r;
+			continue;
+		}
+		l2tp_dp_tx_failed(&us->dp, q->one_iov[sent].iov_len);
+		log_warnx_rl(&us->ut->rl, l2tpd_clock_now(), "tunnel %u session %u: send: %s",
+			     us->ut->t->cfg.conn_id, us->s->cfg.session_id, strerror(errno));
+		sent++;
+	}
+}
+
+/* Send everything queued for |us| and empty the queue. */
+static void tx_flush(struct us_session *us, int fd)
+{
+	struct us_tunnel *ut = us->ut;
+	struct tx_queue *q = &us->u->tx;
+	unsigned int sent = 0;
+
+	for (unsigned int i = 0; i < q->n; i++) {
+		struct msghdr *mh = &q->msg[i].msg_hdr;
+
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &q->iov[i];
+		mh->msg_iovlen = 1;
+		if (ut->encap == L2TP_ENCAP_IP) {
+			mh->msg_name = &q->peer;
+			mh->msg_namelen = l2tpd_addr_len(&q->peer);
+			if (q->pktinfo_len) {
+				mh->msg_control = q->pktinfo.b;
+				mh->msg_controllen = q->pktinfo_len;
+			}
+		} else if (q->nseg[i] > 1) {
+			struct cmsghdr *c;
+			uint16_t gso = (uint16_t)q->seglen[i];
+
+			mh->msg_control = q->cmsg[i].b;
+			mh->msg_controllen = sizeof(q->cmsg[i].b);
+			c = CMSG_FIRSTHDR(mh);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(gso));
+			memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+		}
+	}
+	/* Every round sends or fails at least one message: bounded by n. */
+	while (sent < q->n) {
+		int r = sendmmsg(fd, &q->msg[sent], q->n - sent, MSG_DONTWAIT), err;
+
+		if (r > 0) {
+			sent += (unsigned int)r;
+			continue;
+		}
+		err = errno;
+		if (q->nseg[sent] > 1 && err != EAGAIN && err != ENOBUFS && err != ECONNREFUSED) {
+			/*
+			 * GSO refused: no checksum offload on the route (EIO), a
+			 * segment above the path MTU (EMSGSIZE), an older kernel
+			 * (EINVAL/ENOPROTOOPT). Send these one by one; stop
+			 * asking unless it was only this message's size.
+			 */
+			if (err != EMSGSIZE && ut->gso) {
+				ut->gso = false;
+				log_warnx("tunnel %u: UDP GSO refused (%s), sending datagrams "
+					  "one by one",
+					  ut->t->cfg.conn_id, strerror(err));
+			}
+			tx_send_each(us, fd, sent);
+		} else {
+			tx_count_failed(us, sent, err);
+		}
+		sent++;
+	}
+	q->n = 0;
+	q->pos = 0;
+}
+
+/*
+ * Queue the encapsulated packet at arena[off, +len), segment of TAP frame
+ * |frame|: appended to the previous message when UDP_SEGMENT can carry both
+ * (same frame, back to back, equal sizes but for a shorter last one).
+ */
+static void tx_add(struct tx_queue *q, bool gso, size_t off, size_t len, uint16_t frame,
+		   uint8_t *arena)
+{
+	unsigned int i = q->n - 1;
+
+	if (gso && q->n > 0 && q->frame[i] == frame && !q->closed[i] && q->nseg[i] < GSO_MAX_SEGS &&
+	    len <= q->seglen[i] &&
+	    (uint8_t *)q->iov[i].iov_base + q->iov[i].iov_len == arena + off &&
+	    q->iov[i].iov_len + len <= GSO_MAX_BYTES) {
+		q->iov[i].iov_len += len;
+		q->nseg[i]++;
+		q->closed[i] = len < q->seglen[i];
+		return;
+	}
+	i = q->n++;
+	q->iov[i].iov_base = arena + off;
+	q->iov[i].iov_len = len;
+	q->seglen[i] = (uint32_t)len;
+	q->nseg[i] = 1;
+	q->frame[i] = frame;
+	q->closed[i] = false;
+}
+
+/*
+ * Cut the frame (virtio-net header + Ethernet frame, |len| bytes) read
+ * from the TAP into wire packets and queue them. Flushes when the arena or
+ * the message table is full.
+ */
+static void tx_frame(struct us_session *us, int fd, const uint8_t *rd, size_t len, uint16_t frame)
+{
+	struct us_dp *u = us->u;
+	struct tx_queue *q = &u->tx;
+	bool gso = us->ut->encap == L2TP_ENCAP_UDP && us->ut->gso;
+	struct virtio_net_hdr vh;
+	struct l2tp_tso t;
+	int rc;
+
+	if (len < VNET) {
+		us->dp.stats.tx_errors++;
+		return;
+	}
+	memcpy(&vh, rd, VNET);
+	rc = l2tp_tso_init(&t, &vh, rd + VNET, len - VNET);
+	if (rc < 0) {
+		us->dp.stats.tx_errors++;
+		log_warnx_rl(&us->ut->rl, l2tpd_clock_now(),
+			     "tunnel %u session %u: frame from %s dropped: %s",
+			     us->ut->t->cfg.conn_id, us->s->cfg.session_id, us->s->cfg.ifname,
+			     strerror(-rc));
+		return;
+	}
+	for (;;) {
+		size_t ovh = l2tp_dp_overhead(&us->dp), start;
+		struct l2tp_dp_buf b;
+
+		if (q->n == TX_MAX_MSGS || q->pos + ovh + 64 > TX_ARENA)
+			tx_flush(us, fd);
+		start = q->pos + ovh;
+		rc = l2tp_tso_next(&t, u->arena + start, TX_ARENA - start);
+		if (rc == -ENOSPC && q->pos > 0) {
+			tx_flush(us, fd);
+			continue;
+		}
+		if (rc <= 0) {
+			if (rc < 0)
+				us->dp.stats.tx_errors++;
+			return;
+		}
+		b = (struct l2tp_dp_buf){
+		    .data = u->arena, .cap = TX_ARENA, .off = start, .len = (size_t)rc};
+		if (l2tp_dp_encap(&us->dp, &b) < 0)
+			continue; /* counted as tx_errors */
+		tx_add(q, gso, b.off, b.len, frame, u->arena);
+		q->pos = b.off + b.len;
+	}
 }
 
 /*
@@ -420,8 +804,7 @@ static void tap_detach(struct us_session *us, int err)
 {
 	log_warnx("tunnel %u session %u: interface %s is gone (%s); the session "
 		  "stays without one until it is deleted",
-		  us->ut->t->cfg.conn_id, us->s->cfg.session_id, us->s->cfg.ifname,
-		  strerror(err));
+		  us->ut->t->cfg.conn_id, us->s->cfg.session_id, us->s->cfg.ifname, strerror(err));
 	l2tpd_loop_del(us->u->loop, us->w);
 	us->w = NULL;
 	close(us->tap_fd);
@@ -434,75 +817,33 @@ static void tap_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	struct us_session *us = arg;
 	struct us_tunnel *ut = us->ut;
 	struct us_dp *u = us->u;
-	struct batch *bt = &g_batch;
-	unsigned int n = 0, sent = 0, reads = 0;
+	struct tx_queue *q = &u->tx;
 	int fd = ut->encap == L2TP_ENCAP_UDP ? ut->fd : u->ip_fd[fam_idx(ut->family)];
 	int err = 0;
 
-	/* At most 2 * BATCH reads per call, so other fds get their turn. */
-	while (n < BATCH && reads++ < 2 * BATCH) {
-		struct l2tp_dp_buf *b = &bt->buf[n];
-		struct msghdr *mh = &bt->msg[n].msg_hdr;
-		size_t room;
-		ssize_t r;
+	if (ut->encap == L2TP_ENCAP_IP) {
+		q->peer = ut->peer;
+		q->pktinfo_len = make_pktinfo(q->pktinfo.b, sizeof(q->pktinfo.b), ut);
+	}
+	for (size_t reads = 0, bytes = 0; reads < TX_MAX_READS && bytes < TX_BUDGET; reads++) {
+		ssize_t r = read(us->tap_fd, u->tap_rd, TAP_READ_MAX);
 
-		if (l2tpd_pool_get(&u->pool, b, HEADROOM) < 0) {
-			uint8_t scratch[64];
-
-			/* No buffer: the frame is lost, as when a kernel queue is full. */
-			if (read(us->tap_fd, scratch, sizeof(scratch)) >= 0)
-				us->dp.stats.tx_errors++;
-			break;
-		}
-		room = b->cap - b->off;
-		r = read(us->tap_fd, b->data + b->off, room);
 		if (r <= 0) {
 			if (r < 0 && errno != EAGAIN && errno != EINTR)
 				err = errno;
 			else if (r == 0 || (events & (EPOLLERR | EPOLLHUP)))
 				err = EBADFD;
-			recycle(u, b);
 			break;
 		}
-		if ((size_t)r == room) {
+		if ((size_t)r == TAP_READ_MAX) {
 			/* Possibly cut short: never send a truncated frame. */
 			us->dp.stats.tx_errors++;
-			recycle(u, b);
 			continue;
 		}
-		b->len = (size_t)r;
-		if (l2tp_dp_encap(&us->dp, b) < 0) {
-			recycle(u, b);
-			continue;
-		}
-		memset(mh, 0, sizeof(*mh));
-		bt->iov[n].iov_base = b->data + b->off;
-		bt->iov[n].iov_len = b->len;
-		mh->msg_iov = &bt->iov[n];
-		mh->msg_iovlen = 1;
-		if (ut->encap == L2TP_ENCAP_IP) {
-			bt->addr[n] = ut->peer;
-			mh->msg_name = &bt->addr[n];
-			mh->msg_namelen = l2tpd_addr_len(&ut->peer);
-			set_src(mh, bt->cmsg[n].b, sizeof(bt->cmsg[n].b), ut);
-		}
-		n++;
+		bytes += (size_t)r;
+		tx_frame(us, fd, u->tap_rd, (size_t)r, (uint16_t)reads);
 	}
-	/* Every round sends or fails at least one packet: bounded by n. */
-	while (sent < n) {
-		int r = sendmmsg(fd, &bt->msg[sent], n - sent, MSG_DONTWAIT);
-
-		if (r > 0) {
-			sent += (unsigned int)r;
-			continue;
-		}
-		l2tp_dp_tx_failed(&us->dp, bt->buf[sent].len);
-		log_warnx_rl(&ut->rl, l2tpd_clock_now(), "tunnel %u session %u: send: %s",
-			     ut->t->cfg.conn_id, us->s->cfg.session_id, strerror(errno));
-		sent++;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		recycle(u, &bt->buf[i]);
+	tx_flush(us, fd);
 	if (err)
 		tap_detach(us, err);
 }
@@ -541,6 +882,7 @@ static int ip_sock_get(struct us_dp *u, int family)
 		fd = l2tpd_sock_ip_open(family);
 		if (fd < 0)
 			return fd;
+		l2tpd_sock_set_bufs(fd, SOCK_BUF_BYTES);
 		u->ip_w[i] = l2tpd_loop_add(u->loop, fd, EPOLLIN, ip_cb, u);
 		if (!u->ip_w[i]) {
 			int err = -errno;
@@ -596,6 +938,11 @@ static int us_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 		if (rc < 0)
 			goto fail;
 		ut->fd = rc;
+		ut->gso = l2tpd_sock_udp_gso_ok(ut->family, &o);
+		l2tpd_sock_set_bufs(ut->fd, SOCK_BUF_BYTES);
+		/* Without GRO the kernel hands us one datagram per recvmmsg slot. */
+		if (l2tpd_sock_udp_gro(ut->fd) < 0)
+			log_debug("tunnel %u: no UDP GRO", t->cfg.conn_id);
 		/* Report the port actually bound, as the kernel does for port 0. */
 		if (getsockname(ut->fd, &bound.sa, &sl) == 0)
 			t->cfg.udp_sport =
@@ -768,6 +1115,8 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 
 	if (!us)
 		return;
+	if (u->gro_owner == us)
+		gro_out(u);
 	l2tpd_timer_cancel(u->loop, &us->reorder);
 	while (l2tp_dp_flush(&us->dp, &b))
 		recycle(u, &b);
@@ -799,6 +1148,10 @@ static void us_free(struct l2tpd_datapath *dp)
 		}
 	}
 	l2tpd_pool_fini(&u->pool);
+	l2tpd_pool_fini(&u->big);
+	free(u->tap_rd);
+	free(u->arena);
+	free(u->gro_buf);
 	free(u);
 }
 
@@ -829,10 +1182,22 @@ struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l
 	u->ip_fd[0] = u->ip_fd[1] = -1;
 	u->rl = (struct l2tpd_ratelimit)L2TPD_RATELIMIT_INIT(10 * L2TP_SEC, 5);
 	rc = l2tpd_pool_init(&u->pool, POOL_SLOTS, SLOT_SIZE);
+	if (rc == 0)
+		rc = l2tpd_pool_init(&u->big, BIG_SLOTS, BIG_SIZE);
+	u->tap_rd = malloc(TAP_READ_MAX);
+	u->arena = malloc(TX_ARENA);
+	u->gro_buf = malloc(VNET + GRO_CAP);
+	if (rc == 0 && (!u->tap_rd || !u->arena || !u->gro_buf))
+		rc = -ENOMEM;
 	if (rc < 0) {
-		free(u);
+		us_free(&u->base);
 		errno = -rc;
 		return NULL;
 	}
+	l2tp_gro_init(&u->gro, u->gro_buf + VNET, GRO_CAP);
+	log_debug("datapath user: %zu KiB of packet buffers",
+		  (l2tpd_pool_bytes(&u->pool) + l2tpd_pool_bytes(&u->big) + TAP_READ_MAX +
+		   TX_ARENA + VNET + GRO_CAP) /
+		      1024);
 	return &u->base;
 }

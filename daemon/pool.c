@@ -16,8 +16,8 @@ int l2tpd_pool_init(struct l2tpd_pool *p, uint32_t n, size_t slot_size)
 		return -EINVAL;
 	p->mem = malloc((size_t)n * slot_size);
 	p->free_idx = calloc(n, sizeof(*p->free_idx));
-	p->in_use = calloc(n, 1);
-	if (!p->mem || !p->free_idx || !p->in_use) {
+	p->refs = calloc(n, sizeof(*p->refs));
+	if (!p->mem || !p->free_idx || !p->refs) {
 		l2tpd_pool_fini(p);
 		return -ENOMEM;
 	}
@@ -34,7 +34,7 @@ void l2tpd_pool_fini(struct l2tpd_pool *p)
 {
 	free(p->mem);
 	free(p->free_idx);
-	free(p->in_use);
+	free(p->refs);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -47,7 +47,7 @@ int l2tpd_pool_get(struct l2tpd_pool *p, struct l2tp_dp_buf *b, size_t headroom)
 	if (p->nfree == 0)
 		return -ENOBUFS;
 	i = p->free_idx[--p->nfree];
-	p->in_use[i] = 1;
+	p->refs[i] = 1;
 	b->data = p->mem + (size_t)i * p->slot_size;
 	b->cap = p->slot_size;
 	b->off = headroom;
@@ -56,13 +56,35 @@ int l2tpd_pool_get(struct l2tpd_pool *p, struct l2tp_dp_buf *b, size_t headroom)
 	return 0;
 }
 
-int l2tpd_pool_put(struct l2tpd_pool *p, const struct l2tp_dp_buf *b)
+/* The slot index of |b|, or -1 when it is not a slot of |p| in use. */
+static int64_t slot_of(const struct l2tpd_pool *p, const struct l2tp_dp_buf *b)
 {
 	uintptr_t i = (uintptr_t)b->user;
 
-	if (i >= p->n || b->data != p->mem + (size_t)i * p->slot_size || !p->in_use[i])
+	if (i >= p->n || b->data != p->mem + (size_t)i * p->slot_size || !p->refs[i])
+		return -1;
+	return (int64_t)i;
+}
+
+int l2tpd_pool_ref(struct l2tpd_pool *p, const struct l2tp_dp_buf *b)
+{
+	int64_t i = slot_of(p, b);
+
+	if (i < 0)
 		return -EINVAL;
-	p->in_use[i] = 0;
-	p->free_idx[p->nfree++] = (uint32_t)i;
+	if (p->refs[i] == UINT16_MAX)
+		return -EOVERFLOW;
+	p->refs[i]++;
+	return 0;
+}
+
+int l2tpd_pool_put(struct l2tpd_pool *p, const struct l2tp_dp_buf *b)
+{
+	int64_t i = slot_of(p, b);
+
+	if (i < 0)
+		return -EINVAL;
+	if (--p->refs[i] == 0)
+		p->free_idx[p->nfree++] = (uint32_t)i;
 	return 0;
 }

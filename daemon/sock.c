@@ -17,6 +17,9 @@
 #ifndef UDP_NO_CHECK6_RX
 #define UDP_NO_CHECK6_RX 102
 #endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 #ifndef SO_NO_CHECK
 #define SO_NO_CHECK 11
 #endif
@@ -117,6 +120,34 @@ int l2tpd_sock_udp_open(const union l2tpd_addr *local, const union l2tpd_addr *p
 fail:
 	close(fd);
 	return err;
+}
+
+bool l2tpd_sock_udp_gso_ok(int family, const struct l2tpd_udp_opts *o)
+{
+	/*
+	 * UDP_SEGMENT needs a checksum the kernel can offload: it refuses a
+	 * socket with SO_NO_CHECK / UDP_NO_CHECK6_TX (EINVAL), and a zero
+	 * checksum is what udp_csum off promises on the wire.
+	 */
+	return family == AF_INET ? o->csum : !o->zero_csum6_tx;
+}
+
+void l2tpd_sock_set_bufs(int fd, int bytes)
+{
+	/* FORCE passes net.core.[rw]mem_max when we have CAP_NET_ADMIN. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+int l2tpd_sock_udp_gro(int fd)
+{
+	int on = 1;
+
+	if (setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on)) < 0)
+		return -errno;
+	return 0;
 }
 
 int l2tpd_sock_ip_open(int family)

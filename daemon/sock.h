@@ -44,6 +44,25 @@ int l2tpd_sock_udp_open(const union l2tpd_addr *local, const union l2tpd_addr *p
 int l2tpd_sock_udp_set_opts(int fd, int family, const struct l2tpd_udp_opts *o);
 
 /*
+ * Can a UDP socket with options |o| send with UDP_SEGMENT (GSO)? Only with
+ * transmit checksums on (IPv4 udp_csum on; IPv6 without zero checksums).
+ */
+bool l2tpd_sock_udp_gso_ok(int family, const struct l2tpd_udp_opts *o);
+
+/*
+ * Ask for |bytes| of send and receive buffer (best effort): a datapath that
+ * sends 64 KiB GSO batches and reads in bursts needs more than the default.
+ */
+void l2tpd_sock_set_bufs(int fd, int bytes);
+
+/*
+ * Turn on UDP_GRO: the kernel may then hand one recvmsg several datagrams
+ * of the same size back to back (the last one shorter), with a SOL_UDP /
+ * UDP_GRO control message giving that size. Returns 0 or -errno.
+ */
+int l2tpd_sock_udp_gro(int fd);
+
+/*
  * A nonblocking raw socket for IP protocol 115 of |family|, unbound, with
  * packet info (destination address) reported on receive. Returns fd or -errno.
  */

@@ -66,20 +66,31 @@ static bool auto_in_use(const char *name, void *arg)
 static int tap_open(const char *name, char out[IFNAMSIZ])
 {
 	struct ifreq ifr;
-	int fd, err;
+	int fd, err, hdrsz;
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	/* IFF_TUN_EXCL: fail with EBUSY instead of attaching to an existing device. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL | IFF_VNET_HDR;
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = errno == EBUSY ? -EEXIST : -errno;
 		close(fd);
 		return err;
 	}
+	hdrsz = L2TPD_TAP_VNET_HDR_LEN;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	/*
+	 * Offloads are an optimisation: a kernel that refuses them still hands
+	 * us plain frames (with a zero virtio-net header).
+	 */
+	(void)ioctl(fd, TUNSETOFFLOAD, (unsigned long)L2TPD_TAP_OFFLOADS);
 	memcpy(out, ifr.ifr_name, IFNAMSIZ);
 	out[IFNAMSIZ - 1] = '\0';
 	return fd;

@@ -10,10 +10,25 @@
 #ifndef L2TPD_TAP_H
 #define L2TPD_TAP_H
 
+#include <linux/if_tun.h>
 #include <net/if.h>
 #include <stdbool.h>
 
 #define L2TPD_TAP_PREFIX "l2tpeth"
+
+/*
+ * Every read from and write to a TAP fd starts with a struct virtio_net_hdr
+ * (10 bytes; TUNSETVNETHDRSZ). 10 rather than 12 (the mergeable-buffers
+ * header) because nothing here uses num_buffers, and 10 + 14 (Ethernet)
+ * puts the IP header of a frame read at an aligned buffer + 10 on a 4-byte
+ * boundary.
+ */
+#define L2TPD_TAP_VNET_HDR_LEN 10
+/*
+ * TUNSETOFFLOAD: the kernel may hand us frames with a partial checksum and
+ * TCP frames of up to 64 KiB to segment (TSO); and accepts the same from us.
+ */
+#define L2TPD_TAP_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
 
 /*
  * Is |name| acceptable as an interface name? (1..IFNAMSIZ-1 bytes, not "."
@@ -31,7 +46,8 @@ int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, vo
 			 char out[IFNAMSIZ]);
 
 /*
- * Creates a new TAP device (IFF_TAP | IFF_NO_PI, not persistent). With
+ * Creates a new TAP device (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR with a
+ * L2TPD_TAP_VNET_HDR_LEN header and L2TPD_TAP_OFFLOADS, not persistent). With
  * |name| NULL or empty, the first free l2tpethN is used (skipping names for
  * which |in_use| returns true, if given); the name chosen is written to
  * |out|. Returns the nonblocking fd, or -EEXIST if |name| exists, -EINVAL for

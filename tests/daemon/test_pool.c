@@ -70,6 +70,36 @@ static void test_pool_bad_put(void **state)
 	l2tpd_pool_fini(&p);
 }
 
+/* A slot shared by several views (GRO datagram split into packets). */
+static void test_pool_refs(void **state)
+{
+	struct l2tpd_pool p;
+	struct l2tp_dp_buf b, view, other = {0};
+
+	assert_int_equal(l2tpd_pool_init(&p, 2, 256), 0);
+	assert_int_equal(l2tpd_pool_get(&p, &b, 32), 0);
+	assert_true(l2tpd_pool_owns(&p, &b));
+	assert_false(l2tpd_pool_owns(&p, &other));
+	view = b;
+	view.off = 100; /* a packet inside the slot */
+	view.len = 20;
+	assert_int_equal(l2tpd_pool_ref(&p, &view), 0);
+	assert_int_equal(l2tpd_pool_ref(&p, &view), 0);
+	assert_int_equal(l2tpd_pool_avail(&p), 1);
+	assert_int_equal(l2tpd_pool_put(&p, &b), 0);
+	assert_int_equal(l2tpd_pool_put(&p, &view), 0);
+	assert_int_equal(l2tpd_pool_avail(&p), 1); /* one reference left */
+	assert_int_equal(l2tpd_pool_put(&p, &view), 0);
+	assert_int_equal(l2tpd_pool_avail(&p), 2);
+	/* free now: no more puts or refs */
+	assert_int_equal(l2tpd_pool_put(&p, &view), -EINVAL);
+	assert_int_equal(l2tpd_pool_ref(&p, &view), -EINVAL);
+	assert_int_equal(l2tpd_pool_ref(&p, &other), -EINVAL);
+	assert_int_equal(l2tpd_pool_avail(&p), 2);
+	assert_int_equal(l2tpd_pool_bytes(&p), 512);
+	l2tpd_pool_fini(&p);
+}
+
 static void test_pool_init_errors(void **state)
 {
 	struct l2tpd_pool p;
@@ -84,6 +114,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_pool_get_put),
 	    cmocka_unit_test(test_pool_bad_put),
+	    cmocka_unit_test(test_pool_refs),
 	    cmocka_unit_test(test_pool_init_errors),
 	};
 

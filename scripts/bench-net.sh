@@ -8,6 +8,7 @@
 #   l2tp-udp     l2tpkit Ethernet pseudowire, UDP encap     198.51.100.0/26
 #   l2tp-ip      l2tpkit, IP encap (protocol 115)           198.51.100.64/26
 #   l2tp-cookie  l2tpkit, UDP, 8-byte cookies, seq both     198.51.100.128/26
+#   l2tp-csum    l2tpkit, UDP with udp_csum on (UDP GSO)    198.51.100.192/26
 # iperf3 runs from the first namespace to the second: TCP 1 and 4 streams,
 # UDP 64- and 1400-byte datagrams unpaced; the repetitions interleave the
 # configurations so that drift hits them all alike. The CPU time (user+sys)
@@ -18,7 +19,7 @@
 # Environment:
 #   BENCH_SECONDS  seconds per run (10)      BENCH_REPS  repetitions (3)
 #   BENCH_QUICK=1  2 s and 1 repetition, for testing this script
-#   BENCH_CONFIGS  configurations to run (default: all five, names above)
+#   BENCH_CONFIGS  configurations to run (default: all six, names above)
 #   BENCH_MTU      MTU of every inner link (1436: fits 1400-byte UDP and
 #                  the largest L2TP overhead in a 1500-byte veth)
 #   BENCH_MD       markdown output (build/bench-net.md); a .json beside it
@@ -37,7 +38,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECONDS:-10} REPS=${BENCH_REPS:-3}
 fi
-CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie}
+CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum}
 MTU=${BENCH_MTU:-1436}
 MD=${BENCH_MD:-build/bench-net.md}
 # make passes BUILDDIR=/VARIANT= given on its command line in the environment
@@ -199,7 +200,7 @@ setup_net() {
 declare -A CFG_ADDR CFG_PIDS CFG_LOGS CFG_LABEL CFG_BROKEN
 CFG_LABEL=([veth]="veth (direct)" [openvpn]="OpenVPN tap/UDP"
 	[l2tp-udp]="l2tpkit UDP" [l2tp-ip]="l2tpkit IP"
-	[l2tp-cookie]="l2tpkit UDP+cookie+seq")
+	[l2tp-cookie]="l2tpkit UDP+cookie+seq" [l2tp-csum]="l2tpkit UDP+csum (GSO)")
 
 setup_veth() {
 	ADDR_B=192.0.2.2 PIDS=
@@ -237,6 +238,7 @@ setup_l2tp() {
 	udp) n=0 ifn=bl2tpu0 net=0 port=1701 ;;
 	ip) n=1 ifn=bl2tpi0 net=64 encap=ip ;;
 	cookie) n=2 ifn=bl2tpc0 net=128 port=1702 ;;
+	csum) n=3 ifn=bl2tpk0 net=192 port=1703 ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -291,6 +293,8 @@ setup_l2tp() {
 		[ -n "$port" ] && targs+=(udp_sport "$port" udp_dport "$port")
 		local sargs=(add session name "$ifn" tunnel_id "$tid" session_id "$sid" peer_session_id "$psid")
 		[ "$kind" = cookie ] && sargs+=(cookie "$cookie" peer_cookie "$peer_cookie" seq both)
+		# the kernel refuses UDP_SEGMENT on a socket without checksums
+		[ "$kind" = csum ] && targs+=(udp_csum on)
 		echo "+ l2tp -S $sock ${targs[*]}" >>"$logf"
 		echo "+ l2tp -S $sock ${sargs[*]}" >>"$logf"
 		if ! timeout 10 ip netns exec "$ns" "$L2TP" -S "$sock" "${targs[@]}" >>"$logf" 2>&1 ||
@@ -325,6 +329,7 @@ setup_cfg() {
 	l2tp-udp) setup_l2tp udp ;;
 	l2tp-ip) setup_l2tp ip ;;
 	l2tp-cookie) setup_l2tp cookie ;;
+	l2tp-csum) setup_l2tp csum ;;
 	*) WHY="unknown configuration"; return 1 ;;
 	esac
 }

@@ -65,6 +65,7 @@
 #include "registry.h"
 #include "sock.h"
 #include "tap.h"
+#include "tapq.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -95,6 +96,8 @@
 #define GSO_MAX_BYTES 65000
 #define SOCK_BUF_BYTES (4 * 1024 * 1024)
 #define GRO_CAP 65535
+/* Frames written to the TAPs per system call: see tapq.h. */
+#define TAPQ_ARENA (256 * 1024)
 
 struct us_dp;
 struct us_tunnel;
@@ -182,6 +185,8 @@ struct us_dp {
 	struct l2tp_gro gro;
 	struct us_session *gro_owner;
 	uint8_t *gro_buf; /* VNET + GRO_CAP: header, then the joined frame */
+	/* What one receive callback delivers, written to the TAPs at its end. */
+	struct l2tpd_tapq tapq;
 };
 
 static int fam_idx(int family)
@@ -200,7 +205,25 @@ static void recycle(struct us_dp *u, struct l2tp_dp_buf *b)
 
 /* ---- receive: socket -> TAP ---------------------------------------------- */
 
-/* Write the frame joined so far to its session's TAP. */
+/* A frame the TAP queue could not write (a TAP that is down answers EIO). */
+static void tap_write_failed(void *owner, int err)
+{
+	struct us_session *us = owner;
+
+	us->dp.stats.rx_errors++;
+	if (err == EIO)
+		return; /* the interface is down: counted, as the kernel does */
+	log_warnx_rl(&us->ut->rl, l2tpd_clock_now(), "tunnel %u session %u: write to %s: %s",
+		     us->ut->t->cfg.conn_id, us->s->cfg.session_id, us->s->cfg.ifname,
+		     strerror(err));
+}
+
+/*
+ * Queue the frame joined so far for its session's TAP. A single frame is
+ * copied into the TAP queue; a joined one (up to 64 KiB) is written from
+ * the GRO buffer, with whatever the queue holds, before the buffer is
+ * reused.
+ */
 static void gro_out(struct us_dp *u)
 {
 	struct us_session *us = u->gro_owner;
@@ -212,18 +235,29 @@ static void gro_out(struct us_dp *u)
 	len = l2tp_gro_flush(&u->gro, &vh);
 	if (!us || !len)
 		return;
-	memcpy(u->gro_buf, &vh, VNET);
-	/* A TAP that is down answers EIO: the frames are lost after decap. */
-	if (us->tap_fd < 0 || write(us->tap_fd, u->gro_buf, VNET + len) < 0)
+	if (us->tap_fd < 0) {
 		us->dp.stats.rx_errors += count ? count : 1;
+		return;
+	}
+	if (count <= 1 &&
+	    l2tpd_tapq_add(&u->tapq, us->tap_fd, &vh, VNET, u->gro_buf + VNET, len, us) == 0)
+		return;
+	memcpy(u->gro_buf, &vh, VNET);
+	l2tpd_tapq_add_ref(&u->tapq, us->tap_fd, u->gro_buf, VNET + len, us);
+	l2tpd_tapq_flush(&u->tapq);
 }
 
-/* Write one frame to the TAP as it is (a zero virtio-net header). */
+/* Queue one frame for the TAP as it is (a zero virtio-net header). */
 static void write_one(struct us_session *us, const uint8_t *f, size_t len)
 {
 	struct virtio_net_hdr vh = {0};
 	struct iovec iov[2] = {{&vh, VNET}, {(void *)f, len}};
 
+	if (us->tap_fd >= 0 &&
+	    l2tpd_tapq_add(&us->u->tapq, us->tap_fd, &vh, VNET, f, len, us) == 0)
+		return;
+	/* Too large for the queue: write it now, after what is queued. */
+	l2tpd_tapq_flush(&us->u->tapq);
 	if (us->tap_fd < 0 || writev(us->tap_fd, iov, 2) < 0)
 		us->dp.stats.rx_errors++;
 }
@@ -265,6 +299,7 @@ static void reorder_timeout(struct l2tpd_timer *t, l2tp_time_t now, void *arg)
 
 	drain_reorder(us, now);
 	gro_out(us->u);
+	l2tpd_tapq_flush(&us->u->tapq);
 }
 
 /*
@@ -452,6 +487,7 @@ static void udp_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	for (unsigned int i = got > 0 ? (unsigned int)got : 0; i < n; i++)
 		recycle(u, &bt->buf[i]);
 	gro_out(u);
+	l2tpd_tapq_flush(&u->tapq);
 }
 
 /* The destination address of a datagram on a raw socket (IP_PKTINFO). */
@@ -567,6 +603,7 @@ static void ip_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	for (unsigned int i = got > 0 ? (unsigned int)got : 0; i < n; i++)
 		recycle(u, &bt->buf[i]);
 	gro_out(u);
+	l2tpd_tapq_flush(&u->tapq);
 }
 
 /* ---- transmit: TAP -> socket --------------------------------------------- */
@@ -1117,6 +1154,7 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 		return;
 	if (u->gro_owner == us)
 		gro_out(u);
+	l2tpd_tapq_flush(&u->tapq); /* before its TAP closes */
 	l2tpd_timer_cancel(u->loop, &us->reorder);
 	while (l2tp_dp_flush(&us->dp, &b))
 		recycle(u, &b);
@@ -1147,6 +1185,7 @@ static void us_free(struct l2tpd_datapath *dp)
 			close(u->ip_fd[i]);
 		}
 	}
+	l2tpd_tapq_fini(&u->tapq);
 	l2tpd_pool_fini(&u->pool);
 	l2tpd_pool_fini(&u->big);
 	free(u->tap_rd);
@@ -1189,15 +1228,20 @@ struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l
 	u->gro_buf = malloc(VNET + GRO_CAP);
 	if (rc == 0 && (!u->tap_rd || !u->arena || !u->gro_buf))
 		rc = -ENOMEM;
+	if (rc == 0)
+		rc = l2tpd_tapq_init(&u->tapq, TAPQ_ARENA, true, tap_write_failed);
 	if (rc < 0) {
 		us_free(&u->base);
 		errno = -rc;
 		return NULL;
 	}
 	l2tp_gro_init(&u->gro, u->gro_buf + VNET, GRO_CAP);
+	log_info("datapath user: TAP writes %s",
+		 l2tpd_tapq_uses_uring(&u->tapq) ? "batched with io_uring"
+						 : "one write() per frame (no io_uring)");
 	log_debug("datapath user: %zu KiB of packet buffers",
 		  (l2tpd_pool_bytes(&u->pool) + l2tpd_pool_bytes(&u->big) + TAP_READ_MAX +
-		   TX_ARENA + VNET + GRO_CAP) /
+		   TX_ARENA + VNET + GRO_CAP + TAPQ_ARENA) /
 		      1024);
 	return &u->base;
 }

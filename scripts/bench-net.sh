@@ -20,6 +20,7 @@
 #   BENCH_SECONDS  seconds per run (10)      BENCH_REPS  repetitions (3)
 #   BENCH_QUICK=1  2 s and 1 repetition, for testing this script
 #   BENCH_CONFIGS  configurations to run (default: all six, names above)
+#   BENCH_TESTS    tests to run (default: tcp1 tcp4 udp64 udp1400)
 #   BENCH_MTU      MTU of every inner link (1436: fits 1400-byte UDP and
 #                  the largest L2TP overhead in a 1500-byte veth)
 #   BENCH_MD       markdown output (build/bench-net.md); a .json beside it
@@ -48,7 +49,7 @@ fi
 L2TPD=${L2TPD:-$BUILDDIR/l2tpd}
 L2TP=${L2TP:-$BUILDDIR/l2tp}
 L2TPD_ARGS=${L2TPD_ARGS:-}
-TESTS="tcp1 tcp4 udp64 udp1400"
+TESTS=${BENCH_TESTS:-tcp1 tcp4 udp64 udp1400}
 
 log() { echo "bench-net: $*" >&2; }
 die() { log "$*"; exit 1; }

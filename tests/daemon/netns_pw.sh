@@ -89,6 +89,10 @@ for s in a b; do
 done
 wait_for test -S "$RUN/a.sock" || fail "daemon a did not start"
 wait_for test -S "$RUN/b.sock" || fail "daemon b did not start"
+# The TAP write path in use (daemon/tapq.c): io_uring unless turned off.
+if [ -n "${L2TPD_NO_IO_URING:-}" ]; then
+	grep -q "one write() per frame" "$RUN/a.log" || fail "L2TPD_NO_IO_URING=1 not honoured"
+fi
 
 ports="udp_sport 5000 udp_dport 6000"
 [ "${CSUM:-off}" = on ] && ports="$ports udp_csum on"

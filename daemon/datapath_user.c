@@ -42,11 +42,13 @@
  * one line per packet.
  */
 #include <errno.h>
+#include <liburing.h>
 #include <netinet/udp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -98,6 +100,24 @@
 #define GRO_CAP 65535
 /* Frames written to the TAPs per system call: see tapq.h. */
 #define TAPQ_ARENA (256 * 1024)
+/*
+ * TAP reads through io_uring: TXR_READS reads kept outstanding per
+ * session, each taking one of TXR_BUFS shared buffers (a provided-buffer
+ * ring, group TXR_BGID) only when a frame is there; at most TXR_BUDGET
+ * completions per callback so that other fds get their turn.
+ */
+#define TXR_BUFS 64
+#define TXR_READS 8
+#define TXR_BGID 1
+#define TXR_BUDGET 256
+#define TXR_SQ 256
+#define TXR_CQ 4096
+/* user_data of a cancel request (sessions are pointers, never 1) */
+#define TXR_TAG_CANCEL 1
+/* Linux 6.7's multishot read; liburing 2.3 (Debian 12) predates it. */
+#ifndef IORING_OP_READ_MULTISHOT
+#define IORING_OP_READ_MULTISHOT 49
+#endif
 
 struct us_dp;
 struct us_tunnel;
@@ -110,6 +130,11 @@ struct us_session {
 	struct l2tpd_watch *w;
 	struct l2tpd_timer reorder;
 	struct l2tp_dp_session dp;
+	/* io_uring TAP reads outstanding; a deleted session waits for them */
+	unsigned int reads;
+	bool multishot; /* its reads are multishot ones */
+	bool dead;
+	struct us_session *next_zombie;
 };
 
 struct us_tunnel {
@@ -187,6 +212,13 @@ struct us_dp {
 	uint8_t *gro_buf; /* VNET + GRO_CAP: header, then the joined frame */
 	/* What one receive callback delivers, written to the TAPs at its end. */
 	struct l2tpd_tapq tapq;
+	/* TAP reads through io_uring (NULL: epoll and one read() each). */
+	struct io_uring *txr;
+	struct io_uring_buf_ring *br;
+	uint8_t *txr_bufs; /* TXR_BUFS x TAP_READ_MAX */
+	struct l2tpd_watch *txr_w;
+	bool txr_multishot; /* one multishot read per session, else TXR_READS */
+	struct us_session *zombies; /* deleted, reads still outstanding */
 };
 
 static int fam_idx(int family)
@@ -837,31 +869,43 @@ static void tx_frame(struct us_session *us, int fd, const uint8_t *rd, size_t le
  * interface until it is deleted; we stop watching the fd so the loop does
  * not spin, and frames for the session are dropped and counted.
  */
+static void txr_cancel(struct us_dp *u, struct us_session *us);
+
 static void tap_detach(struct us_session *us, int err)
 {
 	log_warnx("tunnel %u session %u: interface %s is gone (%s); the session "
 		  "stays without one until it is deleted",
 		  us->ut->t->cfg.conn_id, us->s->cfg.session_id, us->s->cfg.ifname, strerror(err));
-	l2tpd_loop_del(us->u->loop, us->w);
+	if (us->w)
+		l2tpd_loop_del(us->u->loop, us->w);
 	us->w = NULL;
+	txr_cancel(us->u, us);
 	close(us->tap_fd);
 	us->tap_fd = -1;
 	memset(us->s->cfg.ifname, 0, sizeof(us->s->cfg.ifname));
 }
 
-static void tap_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
+/* The socket |us| sends on, with the transmit queue set up for it. */
+static int tx_begin(struct us_session *us)
 {
-	struct us_session *us = arg;
 	struct us_tunnel *ut = us->ut;
 	struct us_dp *u = us->u;
 	struct tx_queue *q = &u->tx;
-	int fd = ut->encap == L2TP_ENCAP_UDP ? ut->fd : u->ip_fd[fam_idx(ut->family)];
+
+	if (ut->encap == L2TP_ENCAP_UDP)
+		return ut->fd;
+	q->peer = ut->peer;
+	q->pktinfo_len = make_pktinfo(q->pktinfo.b, sizeof(q->pktinfo.b), ut);
+	return u->ip_fd[fam_idx(ut->family)];
+}
+
+static void tap_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
+{
+	struct us_session *us = arg;
+	struct us_dp *u = us->u;
+	int fd = tx_begin(us);
 	int err = 0;
 
-	if (ut->encap == L2TP_ENCAP_IP) {
-		q->peer = ut->peer;
-		q->pktinfo_len = make_pktinfo(q->pktinfo.b, sizeof(q->pktinfo.b), ut);
-	}
 	for (size_t reads = 0, bytes = 0; reads < TX_MAX_READS && bytes < TX_BUDGET; reads++) {
 		ssize_t r = read(us->tap_fd, u->tap_rd, TAP_READ_MAX);
 
@@ -883,6 +927,226 @@ static void tap_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 	tx_flush(us, fd);
 	if (err)
 		tap_detach(us, err);
+}
+
+/* ---- TAP reads through io_uring ------------------------------------------ */
+
+/*
+ * A TAP read with nothing queued does not answer EAGAIN through io_uring:
+ * it waits, as a poll would. So each session keeps a multishot read armed
+ * (Linux 6.7: one completion per frame until it stops) or, on older
+ * kernels, TXR_READS plain reads outstanding. Reads take a buffer from the
+ * shared provided-buffer ring only when a frame arrives; the ring's fd in
+ * the event loop says when reads completed. Where epoll needs one read()
+ * per frame, this needs no system call per frame at all.
+ */
+
+static void txr_submit_read(struct us_dp *u, struct us_session *us)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(u->txr);
+
+	if (!sqe) {
+		(void)io_uring_submit(u->txr);
+		sqe = io_uring_get_sqe(u->txr);
+		if (!sqe)
+			return; /* cannot happen after a submit; the session reads less */
+	}
+	us->multishot = u->txr_multishot;
+	if (us->multishot)
+		io_uring_prep_rw(IORING_OP_READ_MULTISHOT, sqe, us->tap_fd, NULL, 0, 0);
+	else
+		io_uring_prep_read(sqe, us->tap_fd, NULL, TAP_READ_MAX, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = TXR_BGID;
+	io_uring_sqe_set_data(sqe, us);
+	us->reads++;
+}
+
+/* Cancel the session's outstanding reads (before its TAP fd closes). */
+static void txr_cancel(struct us_dp *u, struct us_session *us)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!u->txr || !us->reads || us->tap_fd < 0)
+		return;
+	sqe = io_uring_get_sqe(u->txr);
+	if (!sqe) {
+		(void)io_uring_submit(u->txr);
+		sqe = io_uring_get_sqe(u->txr);
+	}
+	if (sqe) {
+		io_uring_prep_cancel_fd(sqe, us->tap_fd, IORING_ASYNC_CANCEL_ALL);
+		io_uring_sqe_set_data64(sqe, TXR_TAG_CANCEL);
+	}
+	/* Cancelling a waiting read completes it now: the fd is free after this. */
+	(void)io_uring_submit(u->txr);
+}
+
+static void txr_free_zombie(struct us_dp *u, struct us_session *us)
+{
+	for (struct us_session **pp = &u->zombies; *pp; pp = &(*pp)->next_zombie) {
+		if (*pp == us) {
+			*pp = us->next_zombie;
+			break;
+		}
+	}
+	free(us);
+}
+
+static void txr_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
+{
+	struct us_dp *u = arg;
+	struct us_session *cur = NULL;
+	int cur_fd = -1, returned = 0;
+	uint16_t frames = 0;
+	unsigned int mask = (unsigned int)io_uring_buf_ring_mask(TXR_BUFS);
+
+	for (unsigned int n = 0; n < TXR_BUDGET; n++) {
+		struct io_uring_cqe *cqe;
+		struct us_session *us;
+		unsigned int flags;
+		int res;
+
+		if (io_uring_peek_cqe(u->txr, &cqe) != 0)
+			break;
+		us = io_uring_cqe_get_data(cqe);
+		res = cqe->res;
+		flags = cqe->flags;
+		io_uring_cqe_seen(u->txr, cqe);
+		if ((uintptr_t)us == TXR_TAG_CANCEL)
+			continue;
+		if (!(flags & IORING_CQE_F_MORE))
+			us->reads--; /* this read is over (a multishot one may go on) */
+		if (res > 0 && (flags & IORING_CQE_F_BUFFER) && !us->dead && us->tap_fd >= 0) {
+			unsigned int bid = flags >> IORING_CQE_BUFFER_SHIFT;
+
+			if (cur != us) {
+				if (cur)
+					tx_flush(cur, cur_fd);
+				cur = us;
+				cur_fd = tx_begin(us);
+			}
+			if ((size_t)res >= TAP_READ_MAX) /* possibly cut short: never send it */
+				us->dp.stats.tx_errors++;
+			else
+				tx_frame(us, cur_fd, u->txr_bufs + (size_t)bid * TAP_READ_MAX,
+					 (size_t)res, frames++);
+		}
+		if (flags & IORING_CQE_F_BUFFER) {
+			unsigned int bid = flags >> IORING_CQE_BUFFER_SHIFT;
+
+			io_uring_buf_ring_add(u->br, u->txr_bufs + (size_t)bid * TAP_READ_MAX,
+					      TAP_READ_MAX, (unsigned short)bid, (int)mask, returned++);
+		}
+		if (us->dead) {
+			if (!us->reads)
+				txr_free_zombie(u, us);
+			continue;
+		}
+		if (us->tap_fd < 0 || (flags & IORING_CQE_F_MORE))
+			continue;
+		if (res == -EINVAL && us->multishot) {
+			/* A kernel before 6.7: plain reads from now on. */
+			if (u->txr_multishot)
+				log_info("datapath user: no multishot read; %d TAP reads kept "
+					 "outstanding per session",
+					 TXR_READS);
+			u->txr_multishot = false;
+			us->multishot = false;
+			for (int i = 0; i < TXR_READS; i++)
+				txr_submit_read(u, us);
+		} else if (res > 0 || res == -ENOBUFS || res == -EAGAIN || res == -EINTR) {
+			txr_submit_read(u, us);
+		} else if (res != -ECANCELED) {
+			/* EBADFD: the interface was deleted (see tap_detach) */
+			if (cur == us) {
+				tx_flush(cur, cur_fd);
+				cur = NULL;
+			}
+			tap_detach(us, res < 0 ? -res : EBADFD);
+		}
+	}
+	if (cur)
+		tx_flush(cur, cur_fd);
+	if (returned)
+		io_uring_buf_ring_advance(u->br, returned);
+	if (io_uring_sq_ready(u->txr))
+		(void)io_uring_submit(u->txr);
+}
+
+static void txr_fini(struct us_dp *u)
+{
+	if (u->txr_w)
+		l2tpd_loop_del(u->loop, u->txr_w);
+	u->txr_w = NULL;
+	if (u->txr) {
+		if (u->br)
+			(void)io_uring_unregister_buf_ring(u->txr, TXR_BGID);
+		io_uring_queue_exit(u->txr); /* cancels what is left */
+		free(u->txr);
+		u->txr = NULL;
+	}
+	if (u->br)
+		munmap(u->br, TXR_BUFS * sizeof(struct io_uring_buf));
+	u->br = NULL;
+	free(u->txr_bufs);
+	u->txr_bufs = NULL;
+	while (u->zombies)
+		txr_free_zombie(u, u->zombies);
+}
+
+/* io_uring for TAP reads if the kernel has provided-buffer rings (5.19). */
+static void txr_init(struct us_dp *u)
+{
+	const char *no = getenv("L2TPD_NO_IO_URING");
+	struct io_uring_params par = {.flags = IORING_SETUP_CQSIZE, .cq_entries = TXR_CQ};
+	struct io_uring_buf_reg reg = {0};
+	void *br;
+	int rc;
+
+	if (no && *no && strcmp(no, "0") != 0)
+		return;
+	u->txr = calloc(1, sizeof(*u->txr));
+	u->txr_bufs = malloc((size_t)TXR_BUFS * TAP_READ_MAX);
+	br = mmap(NULL, TXR_BUFS * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!u->txr || !u->txr_bufs || br == MAP_FAILED) {
+		rc = -ENOMEM;
+		if (br != MAP_FAILED)
+			munmap(br, TXR_BUFS * sizeof(struct io_uring_buf));
+		goto fail;
+	}
+	u->br = br;
+	rc = io_uring_queue_init_params(TXR_SQ, u->txr, &par);
+	if (rc < 0) {
+		free(u->txr);
+		u->txr = NULL;
+		goto fail;
+	}
+	reg.ring_addr = (uintptr_t)br;
+	reg.ring_entries = TXR_BUFS;
+	reg.bgid = TXR_BGID;
+	rc = io_uring_register_buf_ring(u->txr, &reg, 0);
+	if (rc < 0) {
+		munmap(u->br, TXR_BUFS * sizeof(struct io_uring_buf));
+		u->br = NULL;
+		goto fail;
+	}
+	io_uring_buf_ring_init(u->br);
+	for (int i = 0; i < TXR_BUFS; i++)
+		io_uring_buf_ring_add(u->br, u->txr_bufs + (size_t)i * TAP_READ_MAX, TAP_READ_MAX,
+				      (unsigned short)i, io_uring_buf_ring_mask(TXR_BUFS), i);
+	io_uring_buf_ring_advance(u->br, TXR_BUFS);
+	u->txr_multishot = true; /* until the kernel says EINVAL */
+	u->txr_w = l2tpd_loop_add(u->loop, u->txr->ring_fd, EPOLLIN, txr_cb, u);
+	if (!u->txr_w) {
+		rc = -errno;
+		goto fail;
+	}
+	return;
+fail:
+	log_info("datapath user: TAP reads without io_uring (%s)", strerror(-rc));
+	txr_fini(u);
 }
 
 /* ---- tunnels --------------------------------------------------------------- */
@@ -1118,10 +1382,16 @@ static int us_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	rc = l2tpd_tap_set_mtu(ifname, mtu);
 	if (rc < 0)
 		goto fail;
-	us->w = l2tpd_loop_add(u->loop, us->tap_fd, EPOLLIN, tap_cb, us);
-	if (!us->w) {
-		rc = -errno;
-		goto fail;
+	if (u->txr) {
+		for (int i = 0; i < (u->txr_multishot ? 1 : TXR_READS); i++)
+			txr_submit_read(u, us);
+		(void)io_uring_submit(u->txr);
+	} else {
+		us->w = l2tpd_loop_add(u->loop, us->tap_fd, EPOLLIN, tap_cb, us);
+		if (!us->w) {
+			rc = -errno;
+			goto fail;
+		}
 	}
 	memcpy(s->cfg.ifname, ifname, IFNAMSIZ);
 	s->dp = us;
@@ -1160,11 +1430,22 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 		recycle(u, &b);
 	/* The tunnel keeps counting what its deleted sessions carried. */
 	tunnel_add_session(&us->ut->own, &us->dp.stats);
-	l2tpd_loop_del(u->loop, us->w);
+	if (us->w)
+		l2tpd_loop_del(u->loop, us->w);
+	txr_cancel(u, us);
 	if (us->tap_fd >= 0)
 		close(us->tap_fd);
-	free(us);
+	us->tap_fd = -1;
 	s->dp = NULL;
+	us->s = NULL;
+	if (us->reads) {
+		/* Its cancelled reads still complete: free it at the last one. */
+		us->dead = true;
+		us->next_zombie = u->zombies;
+		u->zombies = us;
+	} else {
+		free(us);
+	}
 }
 
 static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
@@ -1179,6 +1460,7 @@ static void us_free(struct l2tpd_datapath *dp)
 {
 	struct us_dp *u = (struct us_dp *)dp;
 
+	txr_fini(u);
 	for (int i = 0; i < 2; i++) {
 		if (u->ip_users[i]) {
 			l2tpd_loop_del(u->loop, u->ip_w[i]);
@@ -1230,18 +1512,22 @@ struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l
 		rc = -ENOMEM;
 	if (rc == 0)
 		rc = l2tpd_tapq_init(&u->tapq, TAPQ_ARENA, true, tap_write_failed);
+	if (rc == 0)
+		txr_init(u);
 	if (rc < 0) {
 		us_free(&u->base);
 		errno = -rc;
 		return NULL;
 	}
 	l2tp_gro_init(&u->gro, u->gro_buf + VNET, GRO_CAP);
-	log_info("datapath user: TAP writes %s",
+	log_info("datapath user: TAP writes %s; TAP reads %s",
 		 l2tpd_tapq_uses_uring(&u->tapq) ? "batched with io_uring"
-						 : "one write() per frame (no io_uring)");
+						 : "one write() per frame (no io_uring)",
+		 u->txr ? "through io_uring" : "one read() per frame (no io_uring)");
 	log_debug("datapath user: %zu KiB of packet buffers",
 		  (l2tpd_pool_bytes(&u->pool) + l2tpd_pool_bytes(&u->big) + TAP_READ_MAX +
-		   TX_ARENA + VNET + GRO_CAP + TAPQ_ARENA) /
+		   TX_ARENA + VNET + GRO_CAP + TAPQ_ARENA +
+		   (u->txr ? (size_t)TXR_BUFS * TAP_READ_MAX : 0)) /
 		      1024);
 	return &u->base;
 }

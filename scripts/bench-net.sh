@@ -4,11 +4,13 @@
 # Two network namespaces joined by a veth pair (192.0.2.1/24 - 192.0.2.2/24).
 # Over it, all at once, each with its own inner addresses:
 #   veth         the direct veth path, the limit            192.0.2.0/24
-#   openvpn      OpenVPN 2.6, tap over UDP, no cipher/auth  203.0.113.0/24
+#   openvpn      OpenVPN 2.6, tap over UDP, no cipher/auth  203.0.113.0/25
 #   l2tp-udp     l2tpkit Ethernet pseudowire, UDP encap     198.51.100.0/26
 #   l2tp-ip      l2tpkit, IP encap (protocol 115)           198.51.100.64/26
 #   l2tp-cookie  l2tpkit, UDP, 8-byte cookies, seq both     198.51.100.128/26
 #   l2tp-csum    l2tpkit, UDP with udp_csum on (UDP GSO)    198.51.100.192/26
+#   l2tp-plain   l2tp-udp with L2TPD_NO_IO_URING=1: one     203.0.113.128/26
+#                read()/write() per frame on the TAP
 # iperf3 runs from the first namespace to the second: TCP 1 and 4 streams,
 # UDP 64- and 1400-byte datagrams unpaced; the repetitions interleave the
 # configurations so that drift hits them all alike. The CPU time (user+sys)
@@ -19,7 +21,7 @@
 # Environment:
 #   BENCH_SECONDS  seconds per run (10)      BENCH_REPS  repetitions (3)
 #   BENCH_QUICK=1  2 s and 1 repetition, for testing this script
-#   BENCH_CONFIGS  configurations to run (default: all six, names above)
+#   BENCH_CONFIGS  configurations to run (default: all seven, names above)
 #   BENCH_TESTS    tests to run (default: tcp1 tcp4 udp64 udp1400)
 #   BENCH_MTU      MTU of every inner link (1436: fits 1400-byte UDP and
 #                  the largest L2TP overhead in a 1500-byte veth)
@@ -39,7 +41,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECONDS:-10} REPS=${BENCH_REPS:-3}
 fi
-CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum}
+CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain}
 MTU=${BENCH_MTU:-1436}
 MD=${BENCH_MD:-build/bench-net.md}
 # make passes BUILDDIR=/VARIANT= given on its command line in the environment
@@ -201,7 +203,8 @@ setup_net() {
 declare -A CFG_ADDR CFG_PIDS CFG_LOGS CFG_LABEL CFG_BROKEN
 CFG_LABEL=([veth]="veth (direct)" [openvpn]="OpenVPN tap/UDP"
 	[l2tp-udp]="l2tpkit UDP" [l2tp-ip]="l2tpkit IP"
-	[l2tp-cookie]="l2tpkit UDP+cookie+seq" [l2tp-csum]="l2tpkit UDP+csum (GSO)")
+	[l2tp-cookie]="l2tpkit UDP+cookie+seq" [l2tp-csum]="l2tpkit UDP+csum (GSO)"
+	[l2tp-plain]="l2tpkit UDP, no io_uring")
 
 setup_veth() {
 	ADDR_B=192.0.2.2 PIDS=
@@ -218,7 +221,7 @@ setup_openvpn() {
 			--dev bovpn0 --dev-type tap --proto udp \
 			--local $l --lport 1194 --remote $r --rport 1194 \
 			--cipher none --data-ciphers none --auth none \
-			--ifconfig 203.0.113.$side 255.255.255.0 \
+			--ifconfig 203.0.113.$side 255.255.255.128 \
 			--tun-mtu "$MTU" --mssfix 0 --verb 3
 		if [ $side = 1 ]; then pa=$SPAWNED; else pb=$SPAWNED; fi
 	done
@@ -234,12 +237,14 @@ setup_openvpn() {
 # setup_l2tp KIND: one l2tpd per side per configuration, configured with the
 # ip-l2tp(8) grammar over each daemon's own API socket.
 setup_l2tp() {
-	local kind=$1 encap=udp port='' n ifn net ca=0102030405060708 cb=1112131415161718
+	local kind=$1 encap=udp port='' n ifn net pfx=198.51.100 env=''
+	local ca=0102030405060708 cb=1112131415161718
 	case $kind in
 	udp) n=0 ifn=bl2tpu0 net=0 port=1701 ;;
 	ip) n=1 ifn=bl2tpi0 net=64 encap=ip ;;
 	cookie) n=2 ifn=bl2tpc0 net=128 port=1702 ;;
 	csum) n=3 ifn=bl2tpk0 net=192 port=1703 ;;
+	plain) n=4 ifn=bl2tpp0 net=128 port=1704 pfx=203.0.113 env=L2TPD_NO_IO_URING=1 ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -250,7 +255,7 @@ setup_l2tp() {
 		if [ $side = a ]; then ns=$NSA; else ns=$NSB; fi
 		sock=$WORK/l2tpd-$kind-$side.sock
 		# shellcheck disable=SC2086
-		spawn "$WORK/l2tpd-$kind-$side.log" ip netns exec "$ns" "$L2TPD" -f \
+		spawn "$WORK/l2tpd-$kind-$side.log" ip netns exec "$ns" env $env "$L2TPD" -f \
 			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" $L2TPD_ARGS
 		pids="$pids $SPAWNED"
 	done
@@ -311,16 +316,16 @@ setup_l2tp() {
 		local host=1
 		[ $side = b ] && host=2
 		if ! ip -n "$ns" link set dev "$ifn" mtu "$MTU" up ||
-			! ip -n "$ns" addr add "198.51.100.$((net + host))/26" dev "$ifn"; then
+			! ip -n "$ns" addr add "$pfx.$((net + host))/26" dev "$ifn"; then
 			WHY="cannot configure $ifn ($kind, side $side)"
 			return 1
 		fi
 	done
-	if ! wait_ping "$NSA" 198.51.100.$((net + 2)) 25; then
+	if ! wait_ping "$NSA" "$pfx.$((net + 2))" 25; then
 		WHY="no ping through the $kind pseudowire (logs: $WORK/l2tpd-$kind-*.log)"
 		return 1
 	fi
-	ADDR_B=198.51.100.$((net + 2))
+	ADDR_B=$pfx.$((net + 2))
 }
 
 setup_cfg() {
@@ -331,6 +336,7 @@ setup_cfg() {
 	l2tp-ip) setup_l2tp ip ;;
 	l2tp-cookie) setup_l2tp cookie ;;
 	l2tp-csum) setup_l2tp csum ;;
+	l2tp-plain) setup_l2tp plain ;;
 	*) WHY="unknown configuration"; return 1 ;;
 	esac
 }

@@ -332,6 +332,50 @@ static void test_datapath_user_tx(void **state)
 	assert_int_equal(ts.tx_packets, 2);
 }
 
+/*
+ * A burst of frames, many more than the reads kept outstanding per session
+ * (TXR_READS) and than one callback takes: every frame leaves, in the order
+ * it entered, with consecutive sequence numbers. Runs with io_uring reads
+ * or, with L2TPD_NO_IO_URING=1, with epoll and read().
+ */
+static void test_datapath_user_tx_burst(void **state)
+{
+	struct env *e = *state;
+	struct sockaddr_ll ll = {.sll_family = AF_PACKET};
+	struct l2tp_v3_data_hdr h;
+	uint8_t f[60], pkt[256];
+	int sent = 0, got = 0, n, sndbuf = 1 << 20;
+
+	ll.sll_ifindex = e->ifindex;
+	ll.sll_halen = 6;
+	memset(ll.sll_addr, 0xff, 6);
+	(void)setsockopt(e->peer, SOL_SOCKET, SO_RCVBUFFORCE, &sndbuf, sizeof(sndbuf));
+	/* the TAP queue holds 500 frames (tx_queue_len): stay below it */
+	for (; sent < 300; sent++) {
+		frame(f, sent);
+		assert_int_equal(
+		    sendto(e->pkt, f, sizeof(f), 0, (struct sockaddr *)&ll, sizeof(ll)), sizeof(f));
+	}
+	for (int turn = 0; turn < 200 && got < sent; turn++) {
+		ssize_t r = recv(e->peer, pkt, sizeof(pkt), MSG_DONTWAIT);
+
+		if (r < 0) {
+			l2tpd_loop_once(e->loop, 20);
+			continue;
+		}
+		assert_int_equal(r, 12 + 60);
+		assert_int_equal(l2tp_wire_v3_data_decode(L2TP_ENCAP_UDP, pkt, (size_t)r, 0,
+							  L2TP_L2SPEC_DEFAULT, &h, NULL),
+				 12);
+		assert_int_equal(h.seq, got);
+		assert_int_equal(sscanf((char *)pkt + 12 + 14, "frame-%d", &n), 1);
+		assert_int_equal(n, got);
+		got++;
+		turn = 0;
+	}
+	assert_int_equal(got, sent);
+}
+
 static void test_datapath_user_name_taken(void **state)
 {
 	struct env *e = *state;
@@ -848,11 +892,13 @@ static void test_datapath_user_needs_root(void **state)
 
 int main(void)
 {
+	int rc;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_datapath_user_rx_reorder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_reorder_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_rx_drops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_burst, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_name_taken, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_tso, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_gso, setup, teardown),
@@ -873,5 +919,10 @@ int main(void)
 		printf("needs root: unshare(CLONE_NEWNET) and /dev/net/tun\n");
 		return cmocka_run_group_tests(skipped, NULL, NULL);
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Every case twice: TAP I/O through io_uring, then without it. */
+	rc = cmocka_run_group_tests_name("io_uring", tests, NULL, NULL);
+	setenv("L2TPD_NO_IO_URING", "1", 1);
+	rc += cmocka_run_group_tests_name("read/write", tests, NULL, NULL);
+	unsetenv("L2TPD_NO_IO_URING");
+	return rc;
 }

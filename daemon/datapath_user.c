@@ -1106,6 +1106,9 @@ static void txr_init(struct us_dp *u)
 
 	if (no && *no && strcmp(no, "0") != 0)
 		return;
+	no = getenv("L2TPD_NO_IO_URING_READS");
+	if (no && *no && strcmp(no, "0") != 0)
+		return;
 	u->txr = calloc(1, sizeof(*u->txr));
 	u->txr_bufs = malloc((size_t)TXR_BUFS * TAP_READ_MAX);
 	br = mmap(NULL, TXR_BUFS * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,

@@ -84,9 +84,12 @@ static bool flush_uring(struct l2tpd_tapq *q)
 	for (unsigned int i = 0; i < q->n; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(q->ring);
 
-		/* The ring has L2TPD_TAPQ_MAX entries and is empty here. */
-		if (!sqe)
-			abort();
+		/* The ring has L2TPD_TAPQ_MAX entries and is empty here; else give up on it. */
+		if (!sqe) {
+			drop_ring(q);
+			flush_write(q, 0);
+			return false;
+		}
 		io_uring_prep_write(sqe, q->ent[i].fd, q->ent[i].p, (unsigned int)q->ent[i].len, 0);
 		io_uring_sqe_set_data64(sqe, i);
 	}

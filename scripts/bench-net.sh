@@ -23,6 +23,8 @@
 #   BENCH_QUICK=1  2 s and 1 repetition, for testing this script
 #   BENCH_CONFIGS  configurations to run (default: all seven, names above)
 #   BENCH_TESTS    tests to run (default: tcp1 tcp4 udp64 udp1400)
+#   BENCH_UDP_BW   iperf3 -b for the UDP tests (default 0: unpaced); a fixed
+#                  rate all can carry compares CPU per packet, not saturation
 #   BENCH_MTU      MTU of every inner link (1436: fits 1400-byte UDP and
 #                  the largest L2TP overhead in a 1500-byte veth)
 #   BENCH_MD       markdown output (build/bench-net.md); a .json beside it
@@ -244,7 +246,7 @@ setup_l2tp() {
 	ip) n=1 ifn=bl2tpi0 net=64 encap=ip ;;
 	cookie) n=2 ifn=bl2tpc0 net=128 port=1702 ;;
 	csum) n=3 ifn=bl2tpk0 net=192 port=1703 ;;
-	plain) n=4 ifn=bl2tpp0 net=128 port=1704 pfx=203.0.113 env=L2TPD_NO_IO_URING=1 ;;
+	plain) n=4 ifn=bl2tpp0 net=128 port=1704 pfx=203.0.113 env=${BENCH_PLAIN_ENV:-L2TPD_NO_IO_URING=1} ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -382,8 +384,8 @@ measure() {
 	case $test in
 	tcp1) opts= ;;
 	tcp4) opts="-P 4" ;;
-	udp64) opts="-u -b 0 -l 64" ;;
-	udp1400) opts="-u -b 0 -l 1400" ;;
+	udp64) opts="-u -b ${BENCH_UDP_BW:-0} -l 64" ;;
+	udp1400) opts="-u -b ${BENCH_UDP_BW:-0} -l 1400" ;;
 	esac
 	if [ ${#pids[@]} -gt 0 ] && ! all_alive "${pids[@]}"; then
 		CFG_BROKEN[$cfg]=1

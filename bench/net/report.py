@@ -250,6 +250,8 @@ def main():
     if skipped:
         md.append("")
     for test, title, kind in TESTS:
+        if all(data[name][test]["runs"] == 0 for name, _label in configs):
+            continue  # not asked for (BENCH_TESTS)
         rows = rows_for(test, kind, configs, data)
         txt += ["", "== " + title, text_table(rows)]
         md += ["## " + title, "", md_table(rows), ""]

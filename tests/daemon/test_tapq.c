@@ -74,8 +74,11 @@ static ssize_t rd(struct fx *f, uint8_t *buf, size_t cap)
 static void init_q(struct fx *f, struct l2tpd_tapq *q, size_t arena)
 {
 	assert_int_equal(l2tpd_tapq_init(q, arena, f->uring, on_fail), 0);
-	if (f->uring && !l2tpd_tapq_uses_uring(q))
-		skip(); /* no io_uring on this kernel: the write() case covers the rest */
+	if (f->uring && !l2tpd_tapq_uses_uring(q)) {
+		/* no io_uring here (kernel, sysctl, seccomp): the write() cases cover the rest */
+		l2tpd_tapq_fini(q);
+		skip();
+	}
 	if (!f->uring)
 		assert_false(l2tpd_tapq_uses_uring(q));
 }

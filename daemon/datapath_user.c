@@ -69,13 +69,6 @@
 #include "tap.h"
 #include "tapq.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
-
 #define VNET L2TPD_TAP_VNET_HDR_LEN
 #define RX_BATCH 32
 #define POOL_SLOTS 2048
@@ -941,16 +934,24 @@ static void tap_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
  * per frame, this needs no system call per frame at all.
  */
 
-static void txr_submit_read(struct us_dp *u, struct us_session *us)
+/* A free SQE, submitting what is queued if the ring is full; NULL if none. */
+static struct io_uring_sqe *txr_sqe(struct us_dp *u)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(u->txr);
 
 	if (!sqe) {
 		(void)io_uring_submit(u->txr);
 		sqe = io_uring_get_sqe(u->txr);
-		if (!sqe)
-			return; /* cannot happen after a submit; the session reads less */
 	}
+	return sqe;
+}
+
+static void txr_submit_read(struct us_dp *u, struct us_session *us)
+{
+	struct io_uring_sqe *sqe = txr_sqe(u);
+
+	if (!sqe)
+		return; /* cannot happen after a submit; the session reads less */
 	us->multishot = u->txr_multishot;
 	if (us->multishot)
 		io_uring_prep_rw(IORING_OP_READ_MULTISHOT, sqe, us->tap_fd, NULL, 0, 0);
@@ -969,11 +970,7 @@ static void txr_cancel(struct us_dp *u, struct us_session *us)
 
 	if (!u->txr || !us->reads || us->tap_fd < 0)
 		return;
-	sqe = io_uring_get_sqe(u->txr);
-	if (!sqe) {
-		(void)io_uring_submit(u->txr);
-		sqe = io_uring_get_sqe(u->txr);
-	}
+	sqe = txr_sqe(u);
 	if (sqe) {
 		io_uring_prep_cancel_fd(sqe, us->tap_fd, IORING_ASYNC_CANCEL_ALL);
 		io_uring_sqe_set_data64(sqe, TXR_TAG_CANCEL);
@@ -1098,16 +1095,12 @@ static void txr_fini(struct us_dp *u)
 /* io_uring for TAP reads if the kernel has provided-buffer rings (5.19). */
 static void txr_init(struct us_dp *u)
 {
-	const char *no = getenv("L2TPD_NO_IO_URING");
 	struct io_uring_params par = {.flags = IORING_SETUP_CQSIZE, .cq_entries = TXR_CQ};
 	struct io_uring_buf_reg reg = {0};
 	void *br;
 	int rc;
 
-	if (no && *no && strcmp(no, "0") != 0)
-		return;
-	no = getenv("L2TPD_NO_IO_URING_READS");
-	if (no && *no && strcmp(no, "0") != 0)
+	if (l2tpd_env_flag("L2TPD_NO_IO_URING") || l2tpd_env_flag("L2TPD_NO_IO_URING_READS"))
 		return;
 	u->txr = calloc(1, sizeof(*u->txr));
 	u->txr_bufs = malloc((size_t)TXR_BUFS * TAP_READ_MAX);

@@ -17,9 +17,6 @@
 #ifndef UDP_NO_CHECK6_RX
 #define UDP_NO_CHECK6_RX 102
 #endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
 #ifndef SO_NO_CHECK
 #define SO_NO_CHECK 11
 #endif

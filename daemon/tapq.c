@@ -17,15 +17,13 @@
 int l2tpd_tapq_init(struct l2tpd_tapq *q, size_t arena_bytes, bool want_uring,
 		    l2tpd_tapq_fail_fn *fail)
 {
-	const char *no = getenv("L2TPD_NO_IO_URING");
-
 	memset(q, 0, sizeof(*q));
 	q->fail = fail;
 	q->cap = arena_bytes;
 	q->arena = malloc(arena_bytes);
 	if (!q->arena)
 		return -ENOMEM;
-	if (!want_uring || (no && *no && strcmp(no, "0") != 0))
+	if (!want_uring || l2tpd_env_flag("L2TPD_NO_IO_URING"))
 		return 0;
 	q->ring = malloc(sizeof(*q->ring));
 	if (q->ring && io_uring_queue_init(L2TPD_TAPQ_MAX, q->ring, 0) < 0) {

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define L2TPD_TAPQ_MAX 64
 
@@ -69,6 +71,14 @@ void l2tpd_tapq_add_ref(struct l2tpd_tapq *q, int fd, const void *p, size_t len,
 
 /* Write every queued frame, in order, and empty the queue. */
 void l2tpd_tapq_flush(struct l2tpd_tapq *q);
+
+/* Is environment variable |name| set to something other than "" or "0"? */
+static inline bool l2tpd_env_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
 
 static inline bool l2tpd_tapq_uses_uring(const struct l2tpd_tapq *q)
 {

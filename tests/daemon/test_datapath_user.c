@@ -49,12 +49,6 @@
 #include "../../daemon/tap.h"
 
 #define ETH_TEST_TYPE 0x88b5 /* IEEE 802 local experimental */
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
 #define MSS 1000
 #define NSEG 4
 #define TCP_SEQ0 0x10203040u

@@ -53,10 +53,16 @@ struct l2tpd_datapath {
 struct l2tpd_loop;
 struct l2tpd_registry;
 
+/* Workers (threads) the userspace datapath may run. */
+#define L2TPD_MAX_WORKERS 16
+
 /*
- * The userspace datapath on |loop|, looking sessions up in |reg|.
- * Returns NULL with errno set on failure.
+ * The userspace datapath with |workers| workers (1..L2TPD_MAX_WORKERS):
+ * one runs on |loop|; more each run a thread of their own and |loop| keeps
+ * only the control plane (datapath_user.c). Sessions are looked up in
+ * |reg|. Returns NULL with errno set on failure.
  */
-struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg);
+struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
+					       unsigned int workers);
 
 #endif /* L2TPD_DATAPATH_H */

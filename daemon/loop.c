@@ -55,7 +55,7 @@ static int ep_add(struct l2tpd_loop *loop, int fd, uint32_t events, struct l2tpd
 	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-struct l2tpd_loop *l2tpd_loop_new(l2tpd_signal_fn on_signal, void *arg)
+static struct l2tpd_loop *loop_new(l2tpd_signal_fn on_signal, void *arg, bool signals)
 {
 	struct l2tpd_loop *loop = calloc(1, sizeof(*loop));
 	sigset_t set;
@@ -77,6 +77,13 @@ struct l2tpd_loop *l2tpd_loop_new(l2tpd_signal_fn on_signal, void *arg)
 		loop->tfd = -1;
 		goto fail;
 	}
+	loop->tw.fd = loop->tfd;
+	if ((err = ep_add(loop, loop->tfd, EPOLLIN, &loop->tw)) < 0) {
+		errno = -err;
+		goto fail;
+	}
+	if (!signals)
+		return loop;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -86,10 +93,8 @@ struct l2tpd_loop *l2tpd_loop_new(l2tpd_signal_fn on_signal, void *arg)
 	loop->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (loop->sfd < 0)
 		goto fail;
-	loop->tw.fd = loop->tfd;
 	loop->sw.fd = loop->sfd;
-	if ((err = ep_add(loop, loop->tfd, EPOLLIN, &loop->tw)) < 0 ||
-	    (err = ep_add(loop, loop->sfd, EPOLLIN, &loop->sw)) < 0) {
+	if ((err = ep_add(loop, loop->sfd, EPOLLIN, &loop->sw)) < 0) {
 		errno = -err;
 		goto fail;
 	}
@@ -101,6 +106,16 @@ fail:
 	l2tpd_loop_free(loop);
 	errno = err;
 	return NULL;
+}
+
+struct l2tpd_loop *l2tpd_loop_new(l2tpd_signal_fn on_signal, void *arg)
+{
+	return loop_new(on_signal, arg, true);
+}
+
+struct l2tpd_loop *l2tpd_loop_new_thread(void)
+{
+	return loop_new(NULL, NULL, false);
 }
 
 void l2tpd_loop_free(struct l2tpd_loop *loop)

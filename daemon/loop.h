@@ -41,6 +41,11 @@ struct l2tpd_timer {
  * signalfd to |on_signal|. Returns NULL with errno set on failure.
  */
 struct l2tpd_loop *l2tpd_loop_new(l2tpd_signal_fn on_signal, void *arg);
+/*
+ * A loop for a worker thread: no signalfd (signals stay with the main
+ * thread's loop). Returns NULL with errno set on failure.
+ */
+struct l2tpd_loop *l2tpd_loop_new_thread(void);
 /* Closes the loop's own fds; watches still registered are freed, not closed. */
 void l2tpd_loop_free(struct l2tpd_loop *loop);
 

@@ -37,6 +37,7 @@ struct opts {
 	mode_t sock_mode;
 	gid_t sock_gid;
 	const char *datapath;
+	unsigned int workers;
 };
 
 static void usage(FILE *f)
@@ -44,6 +45,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: l2tpd [-f] [-d] [-P PIDFILE] [-S SOCKET] [-c FILE]\n"
 		"             [--socket-mode MODE] [--socket-group GROUP] [--datapath user]\n"
+		"             [-w N|auto]\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
 		"  -d, --debug             log debug messages\n"
 		"  -P, --pid-file PATH     PID file (default %s)\n"
@@ -52,9 +54,11 @@ static void usage(FILE *f)
 		"      --socket-mode MODE  octal permissions of the API socket (default 0600)\n"
 		"      --socket-group GRP  group of the API socket; its members may configure\n"
 		"      --datapath user     datapath (only \"user\" exists yet)\n"
+		"  -w, --workers N|auto    datapath threads (default 1; auto: one per CPU,\n"
+		"                          at most %d)\n"
 		"  -h, --help              this text\n"
 		"  -V, --version           print the version\n",
-		DEFAULT_PIDFILE, L2TP_API_DEFAULT_SOCKET);
+		DEFAULT_PIDFILE, L2TP_API_DEFAULT_SOCKET, L2TPD_MAX_WORKERS);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -69,6 +73,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"socket-mode", required_argument, NULL, OPT_MODE},
 	    {"socket-group", required_argument, NULL, OPT_GROUP},
 	    {"datapath", required_argument, NULL, OPT_DATAPATH},
+	    {"workers", required_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -83,7 +88,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->sock_mode = 0600;
 	o->sock_gid = (gid_t)-1;
 	o->datapath = "user";
-	while ((c = getopt_long(argc, argv, "fdP:S:c:hV", lopts, NULL)) != -1) {
+	o->workers = 1;
+	while ((c = getopt_long(argc, argv, "fdP:S:c:w:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->foreground = true;
@@ -131,6 +137,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return 2;
 			}
 			o->datapath = optarg;
+			break;
+		case 'w':
+			if (strcmp(optarg, "auto") == 0) {
+				v = sysconf(_SC_NPROCESSORS_ONLN);
+				o->workers =
+				    (unsigned int)(v < 1		   ? 1
+						   : v > L2TPD_MAX_WORKERS ? L2TPD_MAX_WORKERS
+									   : v);
+				break;
+			}
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > L2TPD_MAX_WORKERS) {
+				fprintf(stderr,
+					"l2tpd: bad worker count \"%s\" (1 to %d, or auto)\n",
+					optarg, L2TPD_MAX_WORKERS);
+				return 2;
+			}
+			o->workers = (unsigned int)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -305,7 +330,7 @@ int main(int argc, char **argv)
 		log_warn("event loop");
 		goto out;
 	}
-	dp = l2tpd_datapath_user_new(loop, &reg);
+	dp = l2tpd_datapath_user_new(loop, &reg, o.workers);
 	if (!dp) {
 		log_warn("datapath");
 		goto out;

@@ -119,6 +119,83 @@ fail:
 	return err;
 }
 
+int l2tpd_sock_udp_open_group(const union l2tpd_addr *local, const struct l2tpd_udp_opts *o,
+			      unsigned int n, unsigned int home, int *fds)
+{
+	union l2tpd_addr addr = *local;
+	int family = local->sa.sa_family;
+	/* The program returns the index of the group's socket that takes the datagram. */
+	struct sock_filter prog[] = {BPF_STMT(BPF_RET | BPF_K, home)};
+	struct sock_fprog fp = {.len = 1, .filter = prog};
+	socklen_t sl = sizeof(addr);
+	unsigned int i;
+	int err = 0, on = 1;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (n == 0 || home >= n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		fds[i] = fd;
+		if (family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		err = l2tpd_sock_udp_set_opts(fd, family, o);
+		if (err == 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
+			err = -errno;
+		if (err == 0 && bind(fd, &addr.sa, l2tpd_addr_len(&addr)) < 0)
+			err = -errno;
+		/* Port 0: the others join the port the first one got. */
+		if (err == 0 && i == 0 && getsockname(fd, &addr.sa, &sl) < 0)
+			err = -errno;
+		if (err < 0) {
+			i++;
+			break;
+		}
+	}
+	/* One program steers for the whole group (the order of binding is the index). */
+	if (err == 0 &&
+	    setsockopt(fds[0], SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp, sizeof(fp)) < 0)
+		err = -errno;
+	if (err < 0) {
+		while (i-- > 0)
+			close(fds[i]);
+		return err;
+	}
+	return 0;
+}
+
+int l2tpd_sock_ip_steer(int fd, int family, unsigned int n, unsigned int idx)
+{
+	struct sock_filter prog[6];
+	struct sock_fprog fp = {.filter = prog};
+	unsigned int k = 0;
+
+	if (n == 0 || idx >= n)
+		return -EINVAL;
+	/* An IPv4 raw socket sees the IP header first, an IPv6 one does not. */
+	if (family == AF_INET) {
+		prog[k++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0);
+		prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0);
+	} else {
+		prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+	}
+	/* RFC 3931 §4.1.1.1: the session id comes first (0: control, worker 0) */
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n);
+	prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, idx, 0, 1);
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffffu);
+	prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	fp.len = (unsigned short)k;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0)
+		return -errno;
+	return 0;
+}
+
 bool l2tpd_sock_udp_gso_ok(int family, const struct l2tpd_udp_opts *o)
 {
 	/*

@@ -7,6 +7,7 @@
 #ifndef L2TPD_SOCK_H
 #define L2TPD_SOCK_H
 
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <sys/socket.h>
@@ -40,6 +41,25 @@ struct l2tpd_udp_opts {
  */
 int l2tpd_sock_udp_open(const union l2tpd_addr *local, const union l2tpd_addr *peer,
 			const struct l2tpd_udp_opts *o);
+/*
+ * For a datapath with |n| workers: |n| nonblocking UDP sockets bound to
+ * |local| with SO_REUSEPORT (the first picks the port when it is 0), not
+ * connected (a connected socket bypasses the group's steering), written to
+ * |fds| in group order. Each worker sends on its own; a classic BPF program
+ * hands every datagram to socket |home|. (Not per session: the kernel's
+ * UDP GRO joins datagrams of one tunnel whatever their session, and steers
+ * the joined packet once.) The caller checks the source address. Returns
+ * 0 or -errno (nothing left open).
+ */
+int l2tpd_sock_udp_open_group(const union l2tpd_addr *local, const struct l2tpd_udp_opts *o,
+			      unsigned int n, unsigned int home, int *fds);
+/*
+ * Let the raw IP/115 socket |fd| of |family| take only the datagrams whose
+ * session id % |n| is |idx| (SO_ATTACH_FILTER): with one raw socket per
+ * worker, each packet then reaches one worker. Returns 0 or -errno.
+ */
+int l2tpd_sock_ip_steer(int fd, int family, unsigned int n, unsigned int idx);
+
 /* Applies the checksum options again (TUNNEL_MODIFY). Returns 0 or -errno. */
 int l2tpd_sock_udp_set_opts(int fd, int family, const struct l2tpd_udp_opts *o);
 

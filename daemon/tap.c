@@ -63,7 +63,11 @@ static bool auto_in_use(const char *name, void *arg)
 	return name_exists(name) || (c->in_use && c->in_use(name, c->arg));
 }
 
-static int tap_open(const char *name, char out[IFNAMSIZ])
+/*
+ * |flags|: IFF_TUN_EXCL to create (fail with EBUSY rather than attach to an
+ * existing device), IFF_MULTI_QUEUE for a device with several queues.
+ */
+static int tap_open(const char *name, short flags, char out[IFNAMSIZ])
 {
 	struct ifreq ifr;
 	int fd, err, hdrsz;
@@ -72,8 +76,7 @@ static int tap_open(const char *name, char out[IFNAMSIZ])
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	/* IFF_TUN_EXCL: fail with EBUSY instead of attaching to an existing device. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL | IFF_VNET_HDR;
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | flags);
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = errno == EBUSY ? -EEXIST : -errno;
@@ -96,30 +99,76 @@ static int tap_open(const char *name, char out[IFNAMSIZ])
 	return fd;
 }
 
-int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
-		     char out[IFNAMSIZ])
+static int tap_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+		      short flags, char out[IFNAMSIZ])
 {
 	struct in_use_ctx a = {in_use, arg};
 	char cand[IFNAMSIZ];
 	int fd, rc;
 
+	flags |= IFF_TUN_EXCL;
 	if (name && *name) {
 		if (!l2tpd_tap_name_valid(name))
 			return -EINVAL;
 		if (name_exists(name) || (in_use && in_use(name, arg)))
 			return -EEXIST;
-		return tap_open(name, out);
+		return tap_open(name, flags, out);
 	}
 	/* Bounded retries: another process may take the name between check and create. */
 	for (int tries = 0; tries < 16; tries++) {
 		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, auto_in_use, &a, cand);
 		if (rc < 0)
 			return rc;
-		fd = tap_open(cand, out);
+		fd = tap_open(cand, flags, out);
 		if (fd != -EEXIST)
 			return fd;
 	}
 	return -EEXIST;
+}
+
+int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+		     char out[IFNAMSIZ])
+{
+	return tap_create(name, in_use, arg, 0, out);
+}
+
+int l2tpd_tap_create_mq(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+			unsigned int nq, int *fds, char out[IFNAMSIZ])
+{
+	char got[IFNAMSIZ];
+	int fd;
+
+	if (nq == 0)
+		return -EINVAL;
+	if (nq == 1) {
+		fd = tap_create(name, in_use, arg, 0, out);
+		fds[0] = fd;
+		return fd < 0 ? fd : 0;
+	}
+	fd = tap_create(name, in_use, arg, IFF_MULTI_QUEUE, out);
+	if (fd < 0)
+		return fd;
+	fds[0] = fd;
+	for (unsigned int i = 1; i < nq; i++) {
+		/* The same flags attach another queue to the device just made. */
+		fd = tap_open(out, IFF_MULTI_QUEUE, got);
+		if (fd < 0) {
+			while (i-- > 0)
+				close(fds[i]);
+			return fd;
+		}
+		fds[i] = fd;
+	}
+	return 0;
+}
+
+int l2tpd_tap_queue_enable(int fd, bool on)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = on ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE;
+	return ioctl(fd, TUNSETQUEUE, &ifr) < 0 ? -errno : 0;
 }
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)

@@ -56,6 +56,21 @@ int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, vo
 int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
 		     char out[IFNAMSIZ]);
 
+/*
+ * The same with |nq| queues (IFF_MULTI_QUEUE when |nq| > 1): the kernel
+ * spreads the frames it sends out of the device over the queues by flow,
+ * and sends a flow out of the queue its last frame came in on. Writes the
+ * |nq| fds to |fds|. Returns 0 or -errno as above (nothing left open).
+ */
+int l2tpd_tap_create_mq(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+			unsigned int nq, int *fds, char out[IFNAMSIZ]);
+/*
+ * Attach (|on|) or detach a queue of a multi-queue device (TUNSETQUEUE): a
+ * detached queue gets no frames, and reads and writes on it fail (EBADFD).
+ * Returns 0 or -errno.
+ */
+int l2tpd_tap_queue_enable(int fd, bool on);
+
 /* Sets the MTU of |ifname|. Returns 0 or -errno. */
 int l2tpd_tap_set_mtu(const char *ifname, unsigned int mtu);
 /* Reads the MTU of |ifname|. Returns the MTU or -errno. */

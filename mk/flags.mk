@@ -10,7 +10,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 ALL_CPPFLAGS := -Iinclude -D_GNU_SOURCE $(CPPFLAGS) \
 	$(shell pkg-config --cflags libmnl libcrypto liburing 2>/dev/null)
 ALL_CFLAGS := -std=c11 $(WARN) -fno-strict-aliasing $(CFLAGS)
-LIBS := $(shell pkg-config --libs libmnl libcrypto liburing 2>/dev/null || echo -lmnl -lcrypto -luring)
+LIBS := $(shell pkg-config --libs libmnl libcrypto liburing 2>/dev/null || echo -lmnl -lcrypto -luring) -pthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(VARIANT),asan)

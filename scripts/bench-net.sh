@@ -1,9 +1,9 @@
 #!/bin/bash
 # bench-net.sh: network benchmark of l2tpkit's userspace pseudowire.
 #
-# Two network namespaces joined by a veth pair (192.0.2.1/24 - 192.0.2.2/24).
+# Two network namespaces joined by a veth pair (192.0.2.1/25 - 192.0.2.2/25).
 # Over it, all at once, each with its own inner addresses:
-#   veth         the direct veth path, the limit            192.0.2.0/24
+#   veth         the direct veth path, the limit            192.0.2.0/25
 #   openvpn      OpenVPN 2.6, tap over UDP, no cipher/auth  203.0.113.0/25
 #   l2tp-udp     l2tpkit Ethernet pseudowire, UDP encap     198.51.100.0/26
 #   l2tp-ip      l2tpkit, IP encap (protocol 115)           198.51.100.64/26
@@ -11,6 +11,8 @@
 #   l2tp-csum    l2tpkit, UDP with udp_csum on (UDP GSO)    198.51.100.192/26
 #   l2tp-plain   l2tp-udp with L2TPD_NO_IO_URING=1: one     203.0.113.128/26
 #                read()/write() per frame on the TAP
+#   l2tp-w2      l2tp-udp with two workers (l2tpd -w 2)     192.0.2.128/26
+#   l2tp-csum-w2 l2tp-csum with two workers                 192.0.2.192/26
 # iperf3 runs from the first namespace to the second: TCP 1 and 4 streams,
 # UDP 64- and 1400-byte datagrams unpaced; the repetitions interleave the
 # configurations so that drift hits them all alike. The CPU time (user+sys)
@@ -21,7 +23,7 @@
 # Environment:
 #   BENCH_SECONDS  seconds per run (10)      BENCH_REPS  repetitions (3)
 #   BENCH_QUICK=1  2 s and 1 repetition, for testing this script
-#   BENCH_CONFIGS  configurations to run (default: all seven, names above)
+#   BENCH_CONFIGS  configurations to run (default: all nine, names above)
 #   BENCH_TESTS    tests to run (default: tcp1 tcp4 udp64 udp1400)
 #   BENCH_UDP_BW   iperf3 -b for the UDP tests (default 0: unpaced); a fixed
 #                  rate all can carry compares CPU per packet, not saturation
@@ -43,7 +45,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECONDS:-10} REPS=${BENCH_REPS:-3}
 fi
-CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain}
+CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2}
 MTU=${BENCH_MTU:-1436}
 MD=${BENCH_MD:-build/bench-net.md}
 # make passes BUILDDIR=/VARIANT= given on its command line in the environment
@@ -191,8 +193,8 @@ setup_net() {
 	done
 	ip link add va0 netns "$NSA" type veth peer name vb0 netns "$NSB" ||
 		die "cannot create the veth pair"
-	ip -n "$NSA" addr add 192.0.2.1/24 dev va0
-	ip -n "$NSB" addr add 192.0.2.2/24 dev vb0
+	ip -n "$NSA" addr add 192.0.2.1/25 dev va0
+	ip -n "$NSB" addr add 192.0.2.2/25 dev vb0
 	ip -n "$NSA" link set va0 up
 	ip -n "$NSB" link set vb0 up
 	wait_ping "$NSA" 192.0.2.2 25 || die "veth path does not answer ping"
@@ -206,7 +208,8 @@ declare -A CFG_ADDR CFG_PIDS CFG_LOGS CFG_LABEL CFG_BROKEN
 CFG_LABEL=([veth]="veth (direct)" [openvpn]="OpenVPN tap/UDP"
 	[l2tp-udp]="l2tpkit UDP" [l2tp-ip]="l2tpkit IP"
 	[l2tp-cookie]="l2tpkit UDP+cookie+seq" [l2tp-csum]="l2tpkit UDP+csum (GSO)"
-	[l2tp-plain]="l2tpkit UDP, no io_uring")
+	[l2tp-plain]="l2tpkit UDP, no io_uring" [l2tp-w2]="l2tpkit UDP, 2 workers"
+	[l2tp-csum-w2]="l2tpkit UDP+csum, 2 workers")
 
 setup_veth() {
 	ADDR_B=192.0.2.2 PIDS=
@@ -239,7 +242,7 @@ setup_openvpn() {
 # setup_l2tp KIND: one l2tpd per side per configuration, configured with the
 # ip-l2tp(8) grammar over each daemon's own API socket.
 setup_l2tp() {
-	local kind=$1 encap=udp port='' n ifn net pfx=198.51.100 env=''
+	local kind=$1 encap=udp port='' n ifn net pfx=198.51.100 env='' wargs=''
 	local ca=0102030405060708 cb=1112131415161718
 	case $kind in
 	udp) n=0 ifn=bl2tpu0 net=0 port=1701 ;;
@@ -247,6 +250,8 @@ setup_l2tp() {
 	cookie) n=2 ifn=bl2tpc0 net=128 port=1702 ;;
 	csum) n=3 ifn=bl2tpk0 net=192 port=1703 ;;
 	plain) n=4 ifn=bl2tpp0 net=128 port=1704 pfx=203.0.113 env=${BENCH_PLAIN_ENV:-L2TPD_NO_IO_URING=1} ;;
+	w2) n=5 ifn=bl2tpw0 net=128 port=1705 pfx=192.0.2 wargs='-w 2' ;;
+	csum-w2) n=6 ifn=bl2tpx0 net=192 port=1706 pfx=192.0.2 wargs='-w 2' ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -258,7 +263,7 @@ setup_l2tp() {
 		sock=$WORK/l2tpd-$kind-$side.sock
 		# shellcheck disable=SC2086
 		spawn "$WORK/l2tpd-$kind-$side.log" ip netns exec "$ns" env $env "$L2TPD" -f \
-			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" $L2TPD_ARGS
+			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" $wargs $L2TPD_ARGS
 		pids="$pids $SPAWNED"
 	done
 	PIDS=${pids# } LOGS="$WORK/l2tpd-$kind-a.log $WORK/l2tpd-$kind-b.log"
@@ -302,7 +307,7 @@ setup_l2tp() {
 		local sargs=(add session name "$ifn" tunnel_id "$tid" session_id "$sid" peer_session_id "$psid")
 		[ "$kind" = cookie ] && sargs+=(cookie "$cookie" peer_cookie "$peer_cookie" seq both)
 		# the kernel refuses UDP_SEGMENT on a socket without checksums
-		[ "$kind" = csum ] && targs+=(udp_csum on)
+		case $kind in csum | csum-w2) targs+=(udp_csum on) ;; esac
 		echo "+ l2tp -S $sock ${targs[*]}" >>"$logf"
 		echo "+ l2tp -S $sock ${sargs[*]}" >>"$logf"
 		if ! timeout 10 ip netns exec "$ns" "$L2TP" -S "$sock" "${targs[@]}" >>"$logf" 2>&1 ||
@@ -339,6 +344,8 @@ setup_cfg() {
 	l2tp-cookie) setup_l2tp cookie ;;
 	l2tp-csum) setup_l2tp csum ;;
 	l2tp-plain) setup_l2tp plain ;;
+	l2tp-w2) setup_l2tp w2 ;;
+	l2tp-csum-w2) setup_l2tp csum-w2 ;;
 	*) WHY="unknown configuration"; return 1 ;;
 	esac
 }

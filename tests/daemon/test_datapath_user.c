@@ -56,6 +56,9 @@
 #define SEG_FRAME (14 + 20 + 20 + MSS)
 #define SEG_WIRE (12 + SEG_FRAME) /* L2TPv3 UDP header + default sublayer */
 
+/* Workers of the datapath under test (1: on the test's loop; 2: threads). */
+static unsigned int g_workers = 1;
+
 struct env {
 	struct l2tpd_loop *loop;
 	struct l2tpd_registry reg;
@@ -114,7 +117,7 @@ static int setup(void **state)
 	e->loop = l2tpd_loop_new(NULL, NULL);
 	assert_non_null(e->loop);
 	l2tpd_registry_init(&e->reg);
-	e->dp = l2tpd_datapath_user_new(e->loop, &e->reg);
+	e->dp = l2tpd_datapath_user_new(e->loop, &e->reg, g_workers);
 	assert_non_null(e->dp);
 
 	e->peer = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -918,5 +921,8 @@ int main(void)
 	setenv("L2TPD_NO_IO_URING", "1", 1);
 	rc += cmocka_run_group_tests_name("read/write", tests, NULL, NULL);
 	unsetenv("L2TPD_NO_IO_URING");
+	/* And on two worker threads (steered sockets, a multi-queue TAP). */
+	g_workers = 2;
+	rc += cmocka_run_group_tests_name("2 workers", tests, NULL, NULL);
 	return rc;
 }

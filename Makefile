@@ -8,7 +8,8 @@
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 #
-# VARIANT=asan builds into build-asan/ with the sanitizers; V=1 shows commands.
+# VARIANT=asan builds into build-asan/ with ASan+UBSan, VARIANT=tsan into
+# build-tsan/ with ThreadSanitizer; V=1 shows commands.
 
 VARIANT ?= release
 PREFIX  ?= /usr/local
@@ -95,6 +96,7 @@ tests: all $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN)
 check:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory VARIANT=asan tests
+	@$(MAKE) --no-print-directory VARIANT=tsan tests
 	@$(MAKE) --no-print-directory -f mk/fuzz.mk fuzz-build
 	@scripts/check.sh
 
@@ -152,6 +154,6 @@ format:
 	clang-format -i $(LIB_SRC) $(DAEMON_SRC) $(CLI_SRC) include/l2tp/*.h
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

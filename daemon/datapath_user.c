@@ -68,6 +68,7 @@
  * one line per packet.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <liburing.h>
 #include <netinet/udp.h>
 #include <pthread.h>
@@ -496,6 +497,15 @@ static uint32_t flow_hash(const uint8_t *f, size_t len)
 		for (size_t i = 0; i < 4; i++)
 			h = (h ^ f[l4 + i]) * 16777619u;
 	}
+	/*
+	 * FNV-1a leaves the low bits, which pick the queue, to the low bits
+	 * of the last bytes, and Linux gives connect() even ports: mix well
+	 * (MurmurHash3's finaliser) or every flow of a host may share a queue.
+	 */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
 	return h ^ (h >> 16);
 }
 
@@ -1446,7 +1456,8 @@ static void txr_init(struct us_worker *w)
 		io_uring_buf_ring_add(w->br, w->txr_bufs + (size_t)i * TAP_READ_MAX, TAP_READ_MAX,
 				      (unsigned short)i, io_uring_buf_ring_mask(TXR_BUFS), i);
 	io_uring_buf_ring_advance(w->br, TXR_BUFS);
-	w->txr_multishot = true; /* until the kernel says EINVAL */
+	/* until the kernel says EINVAL; L2TPD_NO_MULTISHOT=1 tests the older way */
+	w->txr_multishot = !l2tpd_env_flag("L2TPD_NO_MULTISHOT");
 	w->txr_w = l2tpd_loop_add(w->loop, w->txr->ring_fd, EPOLLIN, txr_cb, w);
 	if (!w->txr_w) {
 		rc = -errno;
@@ -1929,6 +1940,11 @@ static void rep_drop(struct us_worker *w, void *arg)
 	}
 	/* The tunnel keeps counting what its deleted sessions carried. */
 	tunnel_add_session(&r->ts->own, &r->dp.stats);
+	if (w->u->nw > 1)
+		log_debug("session %u: worker %u%s sent %" PRIu64 " and received %" PRIu64
+			  " packets",
+			  r->session_id, w->idx, r->home ? " (home)" : "", r->dp.stats.tx_packets,
+			  r->dp.stats.rx_packets);
 	read_stop(r);
 	if (r->reads) {
 		/* Its cancelled reads still complete: free it at the last one. */

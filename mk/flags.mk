@@ -18,6 +18,12 @@ BUILDDIR ?= build-asan
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ALL_CFLAGS += $(SAN) -O1 -g
 LDFLAGS += $(SAN)
+else ifeq ($(VARIANT),tsan)
+# ThreadSanitizer for the datapath's worker threads (make check-tsan)
+BUILDDIR ?= build-tsan
+SAN := -fsanitize=thread -fno-omit-frame-pointer
+ALL_CFLAGS += $(SAN) -O1 -g
+LDFLAGS += $(SAN)
 else
 BUILDDIR ?= build
 endif

@@ -4,6 +4,8 @@
 #
 # Counts: each cmocka test case counts once (from cmocka's own summary), each
 # fuzz smoke target once, each shell scenario (tests/net, tests/interop) once.
+# Then the worker-thread tests again against the ThreadSanitizer build (TB,
+# default build-tsan) when it is there.
 # Environment: B (build dir, default build-asan), FUZZ_RUNS (default 20000),
 # CHECK_ONLY (a regex: run only suites whose name matches).
 set -u
@@ -88,6 +90,29 @@ for s in tests/interop/*.sh tests/net/*.sh; do
 	*) note_fail "$name" "$log" ;;
 	esac
 done
+
+# --- ThreadSanitizer: the datapath's worker threads (VARIANT=tsan build) --------
+TB=${TB:-build-tsan}
+if [ -x "$TB/l2tpd" ] && [ -x "$TB/tests/test_datapath_user" ]; then
+	for name in tsan/test_datapath_user tsan/net/eth_pw_workers.sh; do
+		[[ $name =~ $ONLY ]] || continue
+		log=$LOGS/$(echo "$name" | tr / _).log
+		if [ "$name" = tsan/test_datapath_user ]; then
+			TSAN_OPTIONS=halt_on_error=1:exitcode=66 timeout 600 "$TB/tests/test_datapath_user" >"$log" 2>&1
+		else
+			TSAN_OPTIONS=halt_on_error=1:exitcode=66 L2TPD=$PWD/$TB/l2tpd L2TP=$PWD/$TB/l2tp \
+				timeout 900 bash tests/net/eth_pw_workers.sh >"$log" 2>&1
+		fi
+		rc=$?
+		if [ $rc = 0 ] && ! grep -q 'ThreadSanitizer' "$log"; then
+			pass=$((pass + 1)); echo "ok    $name"
+		elif [ $rc = 77 ]; then
+			skip=$((skip + 1)); echo "skip  $name: $(tail -n 1 "$log")"
+		else
+			note_fail "$name" "$log"
+		fi
+	done
+fi
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed, $skip skipped"

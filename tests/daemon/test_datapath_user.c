@@ -921,6 +921,10 @@ int main(void)
 	setenv("L2TPD_NO_IO_URING", "1", 1);
 	rc += cmocka_run_group_tests_name("read/write", tests, NULL, NULL);
 	unsetenv("L2TPD_NO_IO_URING");
+	/* Plain io_uring reads kept outstanding, as before Linux 6.7. */
+	setenv("L2TPD_NO_MULTISHOT", "1", 1);
+	rc += cmocka_run_group_tests_name("io_uring, no multishot read", tests, NULL, NULL);
+	unsetenv("L2TPD_NO_MULTISHOT");
 	/* And on two worker threads (steered sockets, a multi-queue TAP). */
 	g_workers = 2;
 	rc += cmocka_run_group_tests_name("2 workers", tests, NULL, NULL);

@@ -89,6 +89,8 @@ $(DTEST_BIN): $(B)/tests/%: $(B)/tests/daemon/%.o $(DAEMON_LIBOBJ) $(TLIB_OBJ) $
 $(BENCH_BIN): $(B)/bench/%: $(B)/bench/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# bench_tapq measures the daemon's TAP write queue
+$(B)/bench/bench_tapq: $(B)/daemon/tapq.o $(B)/daemon/tap.o
 
 tests: all $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN)
 

@@ -329,6 +329,95 @@ static void test_datapath_user_tx(void **state)
 	assert_int_equal(ts.tx_packets, 2);
 }
 
+/* An IPv4/UDP frame of flow |sport| (60 bytes): what the kernel spreads over TAP queues. */
+static size_t ip_frame(uint8_t *b, uint16_t sport)
+{
+	static const uint8_t ip[] = {0x45, 0, 0,   46, 0, 1,  0,   0, 64, 17,
+				     0,	   0, 192, 0,  2, 10, 192, 0, 2,  11};
+
+	memset(b, 0, 60);
+	memset(b, 0xff, 6);
+	memcpy(b + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	b[12] = 0x08;
+	memcpy(b + 14, ip, sizeof(ip));
+	b[34] = (uint8_t)(sport >> 8);
+	b[35] = (uint8_t)sport;
+	b[37] = 9; /* discard */
+	b[39] = 26;
+	return 60;
+}
+
+/*
+ * 16 flows into the interface; all must reach the peer. Returns whether
+ * they carried sequence numbers; with them, they must be consecutive in
+ * the order they arrive (one worker numbers and sends them).
+ */
+static bool tx_flows(struct env *e, uint16_t sport0)
+{
+	struct sockaddr_ll ll = {.sll_family = AF_PACKET};
+	bool seen[16] = {false}, with_seq = false;
+	uint32_t last = 0;
+	int got = 0;
+
+	ll.sll_ifindex = e->ifindex;
+	ll.sll_halen = 6;
+	memset(ll.sll_addr, 0xff, 6);
+	for (uint16_t i = 0; i < 16; i++) {
+		uint8_t f[60];
+		size_t n = ip_frame(f, (uint16_t)(sport0 + i));
+
+		assert_int_equal(sendto(e->pkt, f, n, 0, (struct sockaddr *)&ll, sizeof(ll)),
+				 (ssize_t)n);
+	}
+	for (int turn = 0; got < 16 && turn < 200; turn++) {
+		uint8_t pkt[256];
+		struct l2tp_v3_data_hdr h;
+		ssize_t r = recv(e->peer, pkt, sizeof(pkt), MSG_DONTWAIT), off;
+		unsigned int port;
+
+		if (r < 0) {
+			l2tpd_loop_once(e->loop, 20);
+			continue;
+		}
+		off = l2tp_wire_v3_data_decode(L2TP_ENCAP_UDP, pkt, (size_t)r, 0,
+					       L2TP_L2SPEC_DEFAULT, &h, NULL);
+		assert_int_equal(off, 12);
+		assert_int_equal(r - off, 60);
+		port = (unsigned int)pkt[off + 34] << 8 | pkt[off + 35];
+		assert_true(port >= sport0 && port < sport0 + 16u);
+		assert_false(seen[port - sport0]);
+		seen[port - sport0] = true;
+		if (got == 0)
+			with_seq = h.seq_valid;
+		assert_int_equal(h.seq_valid, with_seq);
+		if (with_seq && got > 0)
+			assert_int_equal(h.seq, (last + 1) & 0xffffff);
+		last = h.seq;
+		got++;
+	}
+	assert_int_equal(got, 16);
+	return with_seq;
+}
+
+/*
+ * send_seq off and on again (SESSION_MODIFY): without sequence numbers the
+ * flows may leave from every worker's TAP queue; with them, from one worker
+ * only (the others' queues detached), numbered without a gap or a repeat.
+ */
+static void test_datapath_user_tx_seq_toggle(void **state)
+{
+	struct env *e = *state;
+
+	assert_true(tx_flows(e, 20000));
+	e->s->cfg.send_seq = 0;
+	assert_int_equal(e->dp->ops->session_modify(e->dp, e->s), 0);
+	assert_false(tx_flows(e, 21000));
+	e->s->cfg.send_seq = 1;
+	assert_int_equal(e->dp->ops->session_modify(e->dp, e->s), 0);
+	assert_true(tx_flows(e, 22000));
+	assert_true(tx_flows(e, 23000));
+}
+
 /*
  * A burst of frames, many more than the reads kept outstanding per session
  * (TXR_READS) and than one callback takes: every frame leaves, in the order
@@ -896,6 +985,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_datapath_user_rx_drops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_burst, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_seq_toggle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_name_taken, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_tso, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_datapath_user_tx_gso, setup, teardown),

@@ -171,6 +171,7 @@ struct us_rep {
 	unsigned int reads;
 	bool multishot; /* its reads are multishot ones */
 	bool dead;
+	int adopt_err; /* read_start()'s error when the worker took it up */
 	struct us_rep *next_zombie;
 	struct us_rep *hnext; /* in the home worker's session table */
 };
@@ -1916,8 +1917,8 @@ static void rep_adopt(struct us_worker *w, void *arg)
 
 	if (r->home)
 		tab_add(rep_tab(r), r);
-	if (rep_reads(r) && read_start(r) < 0)
-		r->dead = true; /* tells the control plane; undone by rep_drop */
+	if (rep_reads(r))
+		r->adopt_err = read_start(r);
 }
 
 /* On each worker: drop its part of a session; the fds are closed after. */
@@ -2010,7 +2011,7 @@ static int us_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	struct l2tp_dp_cfg c;
 	char ifname[IFNAMSIZ];
 	unsigned int mtu, k;
-	bool failed = false;
+	int err = 0;
 	int rc, underlay;
 
 	if (s->cfg.pw_type != L2TP_PWTYPE_ETH)
@@ -2069,13 +2070,13 @@ static int us_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 		r->spread = r->home && u->nw > 1 && !sh->single;
 	}
 	call_all(u, rep_adopt, sh);
-	for (k = 0; k < u->nw; k++)
-		failed |= sh->rep[k]->dead;
-	if (failed) {
+	for (k = 0; k < u->nw && !err; k++)
+		err = sh->rep[k]->adopt_err;
+	if (err) {
 		call_all(u, rep_drop, sh);
 		for (k = 0; k < u->nw; k++)
 			sh->rep[k] = NULL; /* the workers freed them */
-		rc = -ENOMEM;
+		rc = err;
 		goto fail;
 	}
 	memcpy(s->cfg.ifname, ifname, IFNAMSIZ);

@@ -27,6 +27,18 @@ typedef uint64_t l2tp_time_t;
 typedef int (*l2tp_rand_fn)(void *user, uint8_t *buf, size_t len);
 
 /*
+ * The allocator a context uses for every object it makes (tunnels, sessions,
+ * queued control messages, hash tables). |alloc| returns zeroed memory or
+ * NULL; NULL members mean calloc() and free(). Tests pass one that fails
+ * the Nth call (STYLE.md §3.7, failmalloc).
+ */
+struct l2tp_mem {
+	void *(*alloc)(void *user, size_t size);
+	void (*free)(void *user, void *ptr);
+	void *user;
+};
+
+/*
  * Where and why a parse failed. Parsers fill it (when given one) before
  * returning a negative code, so logs and tests can say exactly which byte
  * and which AVP was at fault.

@@ -255,7 +255,12 @@ int l2tp_msg_parse(const uint8_t *body, size_t len, int version, const uint8_t *
 
 		/* RFC 2661 §4.1: a v2 AVP with a reserved bit set is unrecognized */
 		if (!ai || (version == 2 && a.rsvd)) {
-			if (a.mandatory)
+			/*
+			 * Cisco's pre-RFC L2TPv3 AVPs (vendor 9, types 0-14) are
+			 * known to us by name: tolerated, carried raw, even with M.
+			 */
+			if (a.mandatory && !(version == 3 && a.vendor == L2TP_VENDOR_CISCO &&
+					     a.type <= L2TP_CISCO_AVP_MAX))
 				return fail(diag, &a, L2TP_EUNKNOWN_M,
 					    "unrecognized AVP with the M bit set");
 			L2TP_TRY(push_raw(m, &a, diag));

@@ -106,6 +106,10 @@ enum l2tp_avp_type {
 };
 #define L2TP_AVP_TYPE_MAX 103
 
+/* Cisco's pre-standard L2TPv3 AVPs: vendor 9, types 0..14 (registry.md §2a). */
+#define L2TP_VENDOR_CISCO 9
+#define L2TP_CISCO_AVP_MAX 14
+
 /* How an AVP value is laid out; drives length checks and typed decoding. */
 enum l2tp_vtype {
 	L2TP_VT_EMPTY, /* no value (Sequencing Required) */

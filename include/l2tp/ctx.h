@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * l2tp/ctx.h - the L2TPv3 control protocol (RFC 3931 §4.2-§4.3, §5, §7):
+ * a context holds control connections (tunnels) and their sessions, and
+ * runs their state machines. Sans-I/O, in the shape of ngtcp2:
+ *
+ *   in:  l2tp_ctx_handle_ctrl_pkt()   a control datagram from a socket
+ *        l2tp_tunnel_open/close(), l2tp_session_open/close/set_circuit()
+ *        l2tp_ctx_on_timeout()        when l2tp_ctx_next_deadline() passed
+ *   out: l2tp_ctx_write_pkt()         call until it returns 0 after every input
+ *        callbacks                    state changes, requests, log, random
+ *
+ * Time is always the |now| argument (monotonic ns); ids, nonces, cookies and
+ * tie breakers come from the rand callback; memory from the l2tp_mem given.
+ *
+ * Object lifetime: a tunnel or session pointer stays valid until the DOWN
+ * event for it has been delivered and the callback returned; after that
+ * the context frees it (a closed tunnel lingers internally to acknowledge
+ * retransmitted StopCCNs, RFC 3931 §4.2, but is no longer the caller's).
+ * Keep ids, not pointers, across calls; l2tp_tunnel_find() and
+ * l2tp_session_find() look them up.
+ */
+#ifndef L2TP_CTX_H
+#define L2TP_CTX_H
+
+#include <l2tp/auth.h>
+#include <l2tp/catalog.h>
+#include <l2tp/msg.h>
+#include <l2tp/wire.h>
+#include <l2tp/xport.h>
+
+struct l2tp_ctx;
+struct l2tp_tunnel;
+struct l2tp_session;
+
+/* ---- addresses ------------------------------------------------------------ */
+
+/* An IP address and UDP port, without sockaddr (lib/ has no socket headers). */
+struct l2tp_addr {
+	uint8_t family; /* 4 or 6 */
+	uint8_t ip[16]; /* IPv4 in the first 4 bytes */
+	uint16_t port; /* UDP port; 0 over IP */
+};
+
+/* The two ends of a control connection and its encapsulation. */
+struct l2tp_path {
+	enum l2tp_encap encap;
+	struct l2tp_addr local;
+	struct l2tp_addr peer;
+};
+
+bool l2tp_addr_equal(const struct l2tp_addr *a, const struct l2tp_addr *b);
+/* "192.0.2.1:1701" / "[2001:db8::1]:1701" into |buf| (>= 48 bytes). */
+const char *l2tp_addr_str(const struct l2tp_addr *a, char *buf, size_t cap);
+
+/* ---- configuration ----------------------------------------------------------- */
+
+#define L2TP_HELLO_DEFAULT (60 * L2TP_SEC)
+#define L2TP_HOSTNAME_MAX 64
+#define L2TP_REMOTE_END_ID_MAX 64
+#define L2TP_MAX_PW_CAPS 8
+#define L2TP_PW_ETH_VLAN 0x0004
+#define L2TP_PW_ETH 0x0005
+#define L2TP_PW_PPP 0x0007
+
+enum l2tp_ack_pref {
+	L2TP_ACKPREF_AUTO = 0, /* ACK message when digests are on or the peer sends them, else ZLB */
+	L2TP_ACKPREF_ZLB = 1,
+	L2TP_ACKPREF_MSG = 2,
+};
+
+/* A control connection's settings. Zero means the default everywhere. */
+struct l2tp_tunnel_cfg {
+	uint32_t ccid; /* local Control Connection ID; 0 = random */
+	const uint8_t *secret; /* shared secret: digests on every message (RFC 3931 §4.3) */
+	size_t secret_len;
+	uint8_t digest; /* enum l2tp_digest_type, with a secret */
+	const char *hostname; /* Host Name AVP; NULL = the context's */
+	const char *peer_hostname; /* if set, the peer's Host Name must be this */
+	uint32_t router_id; /* Router ID AVP; 0 = the context's */
+	l2tp_time_t hello; /* Hello after this long without a message; 0 = 60 s, NEVER = off */
+	l2tp_time_t setup_timeout; /* tunnel or session not up after this: torn down; 0 = full cycle */
+	struct l2tp_xport_cfg xport; /* window, retries, backoff, ack delay */
+	uint8_t ack_pref; /* enum l2tp_ack_pref */
+	bool no_tie_breaker; /* initiator: leave the Tie Breaker AVP out of the SCCRQ */
+	uint16_t pw_caps[L2TP_MAX_PW_CAPS]; /* offered pseudowire types; none = Ethernet, VLAN */
+	uint8_t n_pw_caps;
+	void *user; /* the caller's pointer, l2tp_tunnel_user() */
+};
+
+/* A session's settings (local side). */
+struct l2tp_session_cfg {
+	uint32_t session_id; /* Local Session ID; 0 = random, unique in the context */
+	uint16_t pw_type; /* 0 = Ethernet */
+	const uint8_t *remote_end_id; /* RFC 4667 Remote End ID, up to 64 bytes */
+	size_t remote_end_id_len;
+	uint8_t cookie_len; /* 0, 4 or 8: the cookie we want to receive, random */
+	int8_t l2spec; /* L2TP_L2SPEC_NONE/DEFAULT; -1 = follow the peer (accepting side) */
+	bool recv_seq; /* ask the peer to send sequence numbers (Data Sequencing 2) */
+	bool outgoing; /* open with OCRQ instead of ICRQ (RFC 3931 §3.4.2) */
+	bool circuit_down; /* our attachment circuit starts inactive */
+	uint16_t mtu; /* Interface MTU AVP (RFC 4667); 0 = not sent */
+	void *user;
+};
+
+/* ---- what the callbacks get ------------------------------------------------------ */
+
+enum l2tp_log_level { L2TP_LOG_ERR = 3, L2TP_LOG_WARN = 4, L2TP_LOG_INFO = 6, L2TP_LOG_DEBUG = 7 };
+
+/* A request for a new control connection (an SCCRQ to Control Connection ID 0). */
+struct l2tp_tunnel_req {
+	const struct l2tp_path *path;
+	struct l2tp_view hostname;
+	uint32_t router_id;
+	uint32_t peer_ccid;
+	const uint16_t *pw_caps;
+	size_t n_pw_caps;
+};
+
+/* A request for a new session (ICRQ or OCRQ). */
+struct l2tp_session_req {
+	uint16_t msg_type; /* L2TP_MSG_ICRQ or L2TP_MSG_OCRQ */
+	uint16_t pw_type;
+	struct l2tp_view remote_end_id;
+	uint32_t peer_session_id;
+	uint16_t circuit_status; /* Circuit Status AVP (ICRQ), 0 if absent */
+};
+
+/* What a datapath needs to carry an established session (one event). */
+struct l2tp_session_dp {
+	struct l2tp_path path;
+	uint32_t tunnel_id, peer_tunnel_id; /* local and peer Control Connection IDs */
+	uint32_t session_id, peer_session_id;
+	uint16_t pw_type;
+	uint8_t rx_cookie_len, rx_cookie[8]; /* what the peer puts in packets to us */
+	uint8_t tx_cookie_len, tx_cookie[8]; /* what we put in packets to the peer */
+	uint8_t l2spec; /* enum l2tp_l2spec, both directions */
+	bool send_seq; /* the peer asked for sequence numbers */
+	bool recv_seq; /* we asked for them */
+	uint16_t peer_mtu; /* the peer's Interface MTU AVP, 0 if none */
+	bool peer_circuit_up; /* the peer's Circuit Status A bit */
+};
+
+enum l2tp_event_type {
+	L2TP_EV_UP = 1, /* tunnel established / session established (dp valid) */
+	L2TP_EV_DOWN = 2, /* gone; the object is freed after the callback */
+	L2TP_EV_CIRCUIT = 3, /* session: the peer's Circuit Status changed (SLI) */
+};
+
+/* Why something went down. */
+struct l2tp_down_reason {
+	uint16_t result; /* StopCCN/CDN Result Code sent or received */
+	uint16_t error; /* General Error Code */
+	bool by_peer; /* the peer sent the StopCCN/CDN */
+	bool timeout; /* retries exhausted: the peer stopped answering */
+	const char *msg; /* text for logs (static or valid during the callback) */
+};
+
+struct l2tp_event {
+	enum l2tp_event_type type;
+	struct l2tp_down_reason down; /* DOWN */
+	const struct l2tp_session_dp *dp; /* session UP and CIRCUIT */
+};
+
+struct l2tp_callbacks {
+	l2tp_rand_fn rand; /* required */
+	/* One line, no newline, key=value style. May be NULL. */
+	void (*log)(void *user, int level, const char *line);
+	/*
+	 * A new control connection was requested. Fill |cfg| (zeroed on entry;
+	 * strings must stay valid until the call returns: they are copied)
+	 * and return 0 to accept, or a StopCCN Result Code (> 0, e.g. 4 "not
+	 * authorized") to refuse. NULL refuses every request.
+	 */
+	int (*tunnel_request)(void *user, const struct l2tp_tunnel_req *req,
+			      struct l2tp_tunnel_cfg *cfg);
+	/* Tunnel UP or DOWN. */
+	void (*tunnel_event)(void *user, struct l2tp_tunnel *t, const struct l2tp_event *ev);
+	/*
+	 * The peer opens a session. Fill |cfg| and return 0 to accept, or a CDN
+	 * Result Code (> 0) to refuse. NULL refuses with 24 (RFC 4667,
+	 * non-existent forwarder).
+	 */
+	int (*session_request)(void *user, struct l2tp_tunnel *t, const struct l2tp_session_req *req,
+			       struct l2tp_session_cfg *cfg);
+	/* Session UP, DOWN or CIRCUIT. */
+	void (*session_event)(void *user, struct l2tp_session *s, const struct l2tp_event *ev);
+};
+
+struct l2tp_ctx_settings {
+	const char *hostname; /* Host Name AVP; NULL = "l2tpkit" */
+	const char *vendor_name; /* NULL = "l2tpkit" */
+	uint32_t router_id; /* Router ID AVP (RFC 3931 §5.4.3): 0 = random */
+	uint16_t firmware_rev;
+	size_t max_tunnels; /* 0 = no limit */
+	size_t max_sessions; /* 0 = no limit */
+};
+
+/* Counters of the context itself (datagrams no tunnel took). */
+struct l2tp_ctx_stats {
+	uint64_t rx_malformed; /* header or body would not decode */
+	uint64_t rx_unknown_tunnel; /* Control Connection ID we do not have */
+	uint64_t rx_wrong_peer; /* from an address that is not the tunnel's peer */
+	uint64_t rx_refused; /* SCCRQs refused */
+	uint64_t rx_bad_version; /* L2TPv2 (answered with StopCCN result 5), L2F, others */
+	uint64_t rx_digest_failures; /* SCCRQs whose digest did not verify */
+	uint64_t tx_stateless; /* StopCCN/CDN replies sent without a connection */
+};
+
+/* Per control connection: the xport's counters plus messages by type. */
+struct l2tp_tunnel_stats {
+	struct l2tp_xport_stats xport;
+	uint64_t tx_by_type[L2TP_MSG_TYPE_MAX + 1];
+	uint64_t rx_by_type[L2TP_MSG_TYPE_MAX + 1];
+	uint64_t rx_digest_failures; /* wrong or missing Message Digest: dropped */
+	uint64_t rx_unknown_session;
+	uint16_t cwnd, peer_rwnd;
+	l2tp_time_t srtt, rttvar;
+};
+
+enum l2tp_tunnel_state {
+	L2TP_TUNNEL_IDLE = 0,
+	L2TP_TUNNEL_WAIT_CTL_REPLY = 1, /* SCCRQ sent */
+	L2TP_TUNNEL_WAIT_CTL_CONN = 2, /* SCCRP sent */
+	L2TP_TUNNEL_ESTABLISHED = 3,
+	L2TP_TUNNEL_CLOSING = 4, /* StopCCN sent, waiting for its acknowledgement */
+	L2TP_TUNNEL_LINGER = 5, /* closed; kept to acknowledge retransmissions */
+};
+
+enum l2tp_session_state {
+	L2TP_SESSION_IDLE = 0, /* waiting for the tunnel */
+	L2TP_SESSION_WAIT_REPLY = 1, /* ICRQ/OCRQ sent */
+	L2TP_SESSION_WAIT_CONNECT = 2, /* ICRP/OCRP sent, or OCRP received */
+	L2TP_SESSION_ESTABLISHED = 3,
+	L2TP_SESSION_CLOSED = 4,
+};
+
+/* ---- the context ------------------------------------------------------------ */
+
+/*
+ * Make a context. |cb|, |set| are copied (|set| may be NULL); |mem| may be
+ * NULL (calloc/free) and must outlive the context. Returns 0, -EINVAL
+ * (no rand callback), -ENOMEM, or the rand callback's error.
+ */
+int l2tp_ctx_new(struct l2tp_ctx **out, const struct l2tp_callbacks *cb,
+		 const struct l2tp_ctx_settings *set, const struct l2tp_mem *mem, void *user);
+
+/* Free the context and everything in it, without events or messages. */
+void l2tp_ctx_free(struct l2tp_ctx *ctx);
+
+/*
+ * One received control datagram (UDP payload, or IP payload after the IP
+ * header) on |path| (local: the socket's address, peer: the sender).
+ * Returns 0 when it was taken or dropped on purpose (counted); negative
+ * only for bad arguments (-EINVAL) or a callback's failure.
+ */
+int l2tp_ctx_handle_ctrl_pkt(struct l2tp_ctx *ctx, const struct l2tp_path *path,
+			     const uint8_t *pkt, size_t len, l2tp_time_t now);
+
+/*
+ * The next datagram to send, into |out|/|cap| (1500 is enough for every
+ * message this library builds; 65535 always is), with where it goes in
+ * *|path|. Returns its length, 0 when nothing is left to send at |now|,
+ * -ENOSPC when |cap| is too small.
+ */
+ssize_t l2tp_ctx_write_pkt(struct l2tp_ctx *ctx, struct l2tp_path *path, uint8_t *out, size_t cap,
+			   l2tp_time_t now);
+
+/* When l2tp_ctx_on_timeout() must next run; L2TP_TIME_NEVER if never. */
+l2tp_time_t l2tp_ctx_next_deadline(struct l2tp_ctx *ctx, l2tp_time_t now);
+
+/* Run every timer due at |now| (retransmissions, Hello, linger, setup limits). */
+void l2tp_ctx_on_timeout(struct l2tp_ctx *ctx, l2tp_time_t now);
+
+const struct l2tp_ctx_stats *l2tp_ctx_stats(const struct l2tp_ctx *ctx);
+void *l2tp_ctx_user(const struct l2tp_ctx *ctx);
+size_t l2tp_ctx_tunnel_count(const struct l2tp_ctx *ctx); /* caller-visible ones */
+size_t l2tp_ctx_session_count(const struct l2tp_ctx *ctx);
+
+/* ---- tunnels ------------------------------------------------------------------ */
+
+/*
+ * Open a control connection to |path|'s peer as initiator: the SCCRQ is
+ * queued at once. Returns 0 and *|out|; -EINVAL (bad config: version,
+ * encap, digest, id 0 after random, secret too long), -EEXIST (|cfg|->ccid
+ * in use), -ENOSPC (max_tunnels), -ENOMEM, -EAGAIN (no free random id).
+ */
+int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_path *path,
+		     const struct l2tp_tunnel_cfg *cfg, l2tp_time_t now, struct l2tp_tunnel **out);
+
+/*
+ * Close: CDN for each session, then StopCCN with |result| (1 = general
+ * request to clear, 0 means 1), |error| and |msg| (may be NULL), RFC 3931
+ * §3.3. The DOWN events come before this returns. Returns 0, or -ENOENT
+ * if the tunnel is already going down.
+ */
+int l2tp_tunnel_close(struct l2tp_tunnel *t, uint16_t result, uint16_t error, const char *msg,
+		      l2tp_time_t now);
+
+/* The tunnel with local Control Connection ID |ccid| the caller may use, or NULL. */
+struct l2tp_tunnel *l2tp_tunnel_find(struct l2tp_ctx *ctx, uint32_t ccid);
+
+enum l2tp_tunnel_state l2tp_tunnel_state(const struct l2tp_tunnel *t);
+uint32_t l2tp_tunnel_id(const struct l2tp_tunnel *t);
+uint32_t l2tp_tunnel_peer_id(const struct l2tp_tunnel *t);
+const struct l2tp_path *l2tp_tunnel_path(const struct l2tp_tunnel *t);
+void *l2tp_tunnel_user(const struct l2tp_tunnel *t);
+void l2tp_tunnel_set_user(struct l2tp_tunnel *t, void *user);
+bool l2tp_tunnel_initiator(const struct l2tp_tunnel *t);
+const char *l2tp_tunnel_peer_hostname(const struct l2tp_tunnel *t); /* "" until known */
+const uint16_t *l2tp_tunnel_peer_pw_caps(const struct l2tp_tunnel *t, size_t *n);
+/* Fill |st| (counters summed at this moment). */
+void l2tp_tunnel_get_stats(const struct l2tp_tunnel *t, struct l2tp_tunnel_stats *st);
+/* Sessions the caller may use, in opening order; |it| starts NULL. */
+struct l2tp_session *l2tp_tunnel_next_session(struct l2tp_tunnel *t, struct l2tp_session *it);
+/* Queue a Hello now (liveness probe), unless one is outstanding. */
+int l2tp_tunnel_probe(struct l2tp_tunnel *t, l2tp_time_t now);
+
+/* ---- sessions ----------------------------------------------------------------- */
+
+/*
+ * Open a session in |t| (RFC 3931 §3.4): ICRQ (or OCRQ) at once if the
+ * tunnel is established, else when it is. Returns 0 and *|out|; -EINVAL
+ * (cookie length, l2spec, pw type 0 after default, remote end id too long),
+ * -EEXIST (session id in use), -ENOSPC (max_sessions), -ENOTCONN (tunnel
+ * going down), -ENOMEM, -EAGAIN.
+ */
+int l2tp_session_open(struct l2tp_tunnel *t, const struct l2tp_session_cfg *cfg, l2tp_time_t now,
+		      struct l2tp_session **out);
+
+/* CDN with |result| (0 means 3, administrative), |error|, |msg|; DOWN event before return. */
+int l2tp_session_close(struct l2tp_session *s, uint16_t result, uint16_t error, const char *msg,
+		       l2tp_time_t now);
+
+/* Our attachment circuit went up or down: SLI with Circuit Status (RFC 3931 §5.4.5). */
+int l2tp_session_set_circuit(struct l2tp_session *s, bool up, l2tp_time_t now);
+
+/* The session with Local Session ID |sid|, or NULL. */
+struct l2tp_session *l2tp_session_find(struct l2tp_ctx *ctx, uint32_t sid);
+
+enum l2tp_session_state l2tp_session_state(const struct l2tp_session *s);
+uint32_t l2tp_session_id(const struct l2tp_session *s);
+uint32_t l2tp_session_peer_id(const struct l2tp_session *s);
+struct l2tp_tunnel *l2tp_session_tunnel(const struct l2tp_session *s);
+void *l2tp_session_user(const struct l2tp_session *s);
+void l2tp_session_set_user(struct l2tp_session *s, void *user);
+/* The datapath parameters (valid once established). */
+const struct l2tp_session_dp *l2tp_session_dp(const struct l2tp_session *s);
+struct l2tp_view l2tp_session_remote_end_id(const struct l2tp_session *s);
+
+/* Names for logs and the CLI. */
+const char *l2tp_tunnel_state_name(enum l2tp_tunnel_state st);
+const char *l2tp_session_state_name(enum l2tp_session_state st);
+
+/* Bytes the context holds for one established session (for the benchmark). */
+size_t l2tp_session_mem_size(const struct l2tp_session *s);
+
+#endif /* L2TP_CTX_H */

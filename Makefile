@@ -36,6 +36,8 @@ TLIB_SRC   := $(sort $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))
 ITEST_SRC  := $(sort $(wildcard tests/interop/test_*.c))
 CTEST_SRC  := $(sort $(wildcard tests/cli/test_*.c))
 DTEST_SRC  := $(sort $(wildcard tests/daemon/test_*.c))
+STEST_SRC  := $(sort $(wildcard tests/sim/test_*.c))
+SLIB_SRC   := $(sort $(filter-out $(STEST_SRC),$(wildcard tests/sim/*.c)))
 BENCH_SRC  := $(sort $(wildcard bench/bench_*.c))
 FUZZ_SRC   := $(sort $(wildcard fuzz/fuzz_*.c))
 
@@ -48,6 +50,8 @@ TLIB_OBJ   := $(TLIB_SRC:%.c=$(B)/%.o)
 ITEST_BIN  := $(ITEST_SRC:tests/interop/%.c=$(B)/tests/%)
 CTEST_BIN  := $(CTEST_SRC:tests/cli/%.c=$(B)/tests/%)
 DTEST_BIN  := $(DTEST_SRC:tests/daemon/%.c=$(B)/tests/%)
+STEST_BIN  := $(STEST_SRC:tests/sim/%.c=$(B)/tests/%)
+SLIB_OBJ   := $(SLIB_SRC:%.c=$(B)/%.o)
 # objects of the programs without main(), for their unit tests
 CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
 DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_SRC:%.c=$(B)/%.o))
@@ -86,13 +90,18 @@ $(DTEST_BIN): $(B)/tests/%: $(B)/tests/daemon/%.o $(DAEMON_LIBOBJ) $(TLIB_OBJ) $
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
+$(STEST_BIN): $(B)/tests/%: $(B)/tests/sim/%.o $(SLIB_OBJ) $(TLIB_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+$(B)/tests/sim/%.o: ALL_CPPFLAGS += -Itests/unit -Itests/sim
+
 $(BENCH_BIN): $(B)/bench/%: $(B)/bench/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 # bench_tapq measures the daemon's TAP write queue
 $(B)/bench/bench_tapq: $(B)/daemon/tapq.o $(B)/daemon/tap.o
 
-tests: all $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN)
+tests: all $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN)
 
 # ---- the gate -------------------------------------------------------------
 check:

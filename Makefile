@@ -3,7 +3,8 @@
 #   make                 libl2tp.a, l2tpd, l2tp               (build/)
 #   make check           deps, ASan+UBSan build, every test suite, summary line
 #   make fuzz            libFuzzer targets, longer runs       (build-fuzz/)
-#   make bench           micro benchmarks (ns/packet)
+#   make bench           micro benchmarks (ns/packet, control setups/s)
+#   make sim-long        the control-protocol simulation over 200 seeds
 #   make demo            two namespaces, a static pseudowire, ping
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -57,7 +58,7 @@ CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
 DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_SRC:%.c=$(B)/%.o))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo \
+.PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
 	install uninstall clean format check-layering
 all: $(LIBA) $(L2TPD) $(L2TP)
 
@@ -110,6 +111,17 @@ check:
 	@$(MAKE) --no-print-directory VARIANT=tsan tests
 	@$(MAKE) --no-print-directory -f mk/fuzz.mk fuzz-build
 	@scripts/check.sh
+
+# ---- the control-protocol simulation over many seeds (tests/sim) ----------
+# SIM_LONG_SEEDS seeds of every scenario, each run printing its seed.
+SIM_LONG_SEEDS ?= 200
+sim-long:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory VARIANT=asan build-asan/tests/test_sim
+	@fail=0; for s in $$(seq 1 $(SIM_LONG_SEEDS)); do \
+		SIM_SEED=$$s SIM_SEEDS=4 build-asan/tests/test_sim >build-asan/sim-$$s.log 2>&1 \
+			|| { echo "FAIL seed $$s (build-asan/sim-$$s.log)"; fail=$$((fail+1)); }; \
+	done; echo "sim-long: $(SIM_LONG_SEEDS) seeds, $$fail failed"; [ $$fail -eq 0 ]
 
 # ---- fuzzing (clang + libFuzzer), see mk/fuzz.mk ---------------------------
 fuzz-build:

@@ -167,6 +167,14 @@ void h_init(struct harness *h, uint64_t seed)
 	h->seed = seed;
 	h->net = sim_new(seed);
 	h->verbose = v && *v && *v != '0';
+	if (getenv("SIM_CORPUS")) {
+		/* one fuzz_ctrl seed per scenario: what B received, as records */
+		static int count;
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/sim-%03d", getenv("SIM_CORPUS"), count++);
+		h->corpus = fopen(path, "wb");
+	}
 }
 
 void h_fini(struct harness *h)
@@ -174,6 +182,8 @@ void h_fini(struct harness *h)
 	for (int i = 0; i < h->n; i++)
 		l2tp_ctx_free(h->ep[i].ctx);
 	sim_free(h->net);
+	if (h->corpus)
+		fclose(h->corpus);
 }
 
 struct h_ep *h_add(struct harness *h, const char *name, struct l2tp_mem *mem)
@@ -267,6 +277,14 @@ static void step(struct harness *h)
 		struct h_ep *to = &h->ep[d.to];
 		struct l2tp_path p = {L2TP_ENCAP_UDP, to->addr, h->ep[d.from].addr};
 
+		if (h->corpus && d.len < 65536) {
+			/* fuzz/fuzz_ctrl.c's record: flags (aim at the live ids), length */
+			uint8_t rec[3] = {(uint8_t)(2 | (d.to == 0)), (uint8_t)(d.len >> 8),
+					  (uint8_t)d.len};
+
+			fwrite(rec, 1, 3, h->corpus);
+			fwrite(d.data, 1, d.len, h->corpus);
+		}
 		if (!to->dead)
 			l2tp_ctx_handle_ctrl_pkt(to->ctx, &p, d.data, d.len, h->now);
 		free(d.data);

@@ -63,6 +63,7 @@ struct harness {
 	bool verbose; /* SIM_VERBOSE=1 prints every log line */
 	uint64_t seed;
 	uint64_t datagrams;
+	void *corpus; /* FILE *: SIM_CORPUS=DIR writes fuzz_ctrl seeds */
 };
 
 /* New harness with |seed| (already passed through sim_seed()). */

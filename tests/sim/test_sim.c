@@ -757,6 +757,195 @@ static void test_sim_ipv4_mtu(void **state)
 	close_and_drain();
 }
 
+
+/* ---- failing allocator (STYLE.md §3.7, nghttp2's failmalloc) --------------------------- */
+
+struct failmem {
+	long calls; /* allocations so far */
+	long fail_at; /* this one fails (1-based); 0 = none */
+	long failed;
+};
+
+static void *fm_alloc(void *user, size_t n)
+{
+	struct failmem *f = user;
+
+	if (f->fail_at && ++f->calls == f->fail_at) {
+		f->failed++;
+		return NULL;
+	}
+	if (!f->fail_at)
+		f->calls++;
+	return calloc(1, n);
+}
+
+static void fm_free(void *user, void *p)
+{
+	free(p);
+}
+
+static bool fm_done(struct harness *h)
+{
+	return A->tunnels_down > 0 || (A->sessions_up >= 2 && B->sessions_up >= 2);
+}
+
+/* Bring-up of a tunnel and two sessions, then teardown; returns allocations made. */
+static void fm_scenario(void)
+{
+	struct l2tp_tunnel *t = NULL;
+	struct l2tp_path p = h_path(A, B);
+	struct l2tp_tunnel_cfg tc = {.secret = (const uint8_t *)"k", .secret_len = 1};
+
+	B->acfg = tc;
+	if (l2tp_tunnel_open(A->ctx, &p, &tc, H.now, &t) < 0)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct l2tp_session_cfg c = {.l2spec = -1, .cookie_len = 4,
+					     .remote_end_id = (const uint8_t *)(i ? "y" : "x"),
+					     .remote_end_id_len = 1};
+		struct l2tp_session *s;
+
+		l2tp_session_open(t, &c, H.now, &s);
+	}
+	h_run_until(&H, H.now + 200 * SEC, fm_done);
+	if (A->tunnels_down == 0 && (t = only_tunnel(A)))
+		l2tp_tunnel_close(t, 1, 0, NULL, H.now);
+	h_run(&H, H.now + 300 * SEC);
+}
+
+static void test_sim_failmalloc(void **state)
+{
+	struct failmem fa = {0};
+	struct l2tp_mem mem = {fm_alloc, fm_free, &fa};
+	long total;
+
+	/* count: both contexts share one allocator */
+	teardown(state);
+	h_init(&H, base_seed);
+	A = h_add(&H, "a", &mem);
+	B = h_add(&H, "b", &mem);
+	B->accept_tunnels = B->accept_sessions = true;
+	fa.calls = 0;
+	fm_scenario();
+	total = fa.calls;
+	assert_true(total > 10);
+	assert_int_equal(A->sessions_up, 2);
+	for (long n = 1; n <= total; n++) {
+		teardown(state);
+		fa = (struct failmem){0};
+		h_init(&H, base_seed);
+		A = h_add(&H, "a", &mem);
+		B = h_add(&H, "b", &mem);
+		B->accept_tunnels = B->accept_sessions = true;
+		fa.calls = 0;
+		fa.fail_at = n; /* armed after the contexts exist */
+		fm_scenario();
+		assert_int_equal(fa.failed, 1);
+		/* still usable: the same again with memory to spare */
+		fa.fail_at = 0;
+		A->tunnels_down = A->sessions_up = B->sessions_up = 0;
+		fm_scenario();
+		assert_int_equal(A->sessions_up, 2);
+		assert_int_equal(B->sessions_up, 2);
+		assert_int_equal(A->order_errors + B->order_errors, 0);
+	}
+	fprintf(stderr, "sim: failmalloc walked %ld allocations\n", total);
+}
+
+/* ---- wire check: a capture of a full exchange, decoded by tshark ------------------------ */
+
+static void run_capture(const char *secret, uint8_t digest)
+{
+	char dir[] = "/tmp/l2tp-simcap-XXXXXX", path[96], cmd[512], line[512];
+	struct l2tp_tunnel_cfg tc = {0};
+	int types[512], n = 0, malformed = 0, baddigest = 0, digests = 0, frames = 0;
+	FILE *p;
+
+	if (system("tshark -v >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "sim: no tshark: capture check skipped\n");
+		skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctrl.pcap", dir);
+	if (secret) {
+		tc.secret = (const uint8_t *)secret;
+		tc.secret_len = strlen(secret);
+		tc.digest = digest;
+	}
+	B->acfg = tc;
+	assert_int_equal(sim_capture_open(H.net, path, false, true), 0);
+	open_sessions(open_tunnel(A, B, &tc), 2, &(struct l2tp_session_cfg){
+						      .cookie_len = 4, .l2spec = L2TP_L2SPEC_DEFAULT});
+	want_sessions = 2;
+	assert_true(h_run_until(&H, 30 * SEC, all_up));
+	l2tp_session_close(l2tp_tunnel_next_session(only_tunnel(A), NULL), 3, 0, NULL, H.now);
+	l2tp_session_set_circuit(l2tp_tunnel_next_session(only_tunnel(A), NULL), false, H.now);
+	h_run(&H, H.now + 2 * SEC);
+	close_and_drain();
+	assert_int_equal(sim_capture_close(H.net), 0);
+
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -n -r '%s' -o udp.check_checksum:TRUE %s%s -T fields -E occurrence=f "
+		 "-e frame.number -e l2tp.avp.message_type -e _ws.malformed "
+		 "-e l2tp.incorrect_digest -e l2tp.avp.message_digest 2>/dev/null",
+		 path, secret ? "-o l2tp.shared_secret:" : "", secret ? secret : "");
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) && n < 512) {
+		char *f[5] = {0}, *sp = line;
+
+		line[strcspn(line, "\n")] = 0;
+		for (int i = 0; i < 5; i++)
+			f[i] = sp ? strsep(&sp, "\t") : (char *)"";
+		frames++;
+		if (f[1] && *f[1])
+			types[n++] = atoi(f[1]);
+		malformed += f[2] && *f[2];
+		baddigest += f[3] && *f[3];
+		digests += f[4] && *f[4];
+	}
+	assert_int_equal(pclose(p), 0);
+	assert_int_equal((uint64_t)frames, sim_capture_count(H.net));
+	assert_int_equal(malformed, 0);
+	assert_int_equal(baddigest, 0);
+	/* the expected order of the exchange */
+	assert_true(n >= 8);
+	assert_int_equal(types[0], L2TP_MSG_SCCRQ);
+	assert_int_equal(types[1], L2TP_MSG_SCCRP);
+	assert_int_equal(types[2], L2TP_MSG_SCCCN);
+	{
+		int want[] = {L2TP_MSG_ICRQ, L2TP_MSG_ICRP, L2TP_MSG_ICCN, L2TP_MSG_CDN,
+			      L2TP_MSG_SLI, L2TP_MSG_STOPCCN},
+		    k = 0;
+
+		for (int i = 3; i < n && k < 6; i++)
+			if (types[i] == want[k])
+				k++;
+		assert_int_equal(k, 6);
+	}
+	if (secret)
+		assert_int_equal(digests, n); /* every message, ACKs included, signed */
+	else
+		assert_int_equal(digests, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_sim_capture_plain(void **state)
+{
+	run_capture(NULL, 0);
+}
+
+static void test_sim_capture_md5(void **state)
+{
+	run_capture("s3cret", L2TP_DIGEST_HMAC_MD5);
+}
+
+static void test_sim_capture_sha1(void **state)
+{
+	run_capture("s3cret", L2TP_DIGEST_HMAC_SHA1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +973,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sim_refused_peer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_wrong_hostname, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_ipv4_mtu, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_failmalloc, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_capture_plain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_capture_md5, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_capture_sha1, setup, teardown),
 	};
 
 	base_seed = sim_seed(1);

@@ -91,6 +91,7 @@ struct l2tp_session {
 	uint8_t state; /* enum l2tp_session_state */
 	bool initiator; /* we sent the ICRQ/OCRQ */
 	bool in_rei;
+	bool caller_knows; /* opened by the caller or reported UP: gets DOWN */
 	bool outgoing; /* OCRQ/OCRP/OCCN */
 	bool circuit_down; /* ours */
 	bool recv_seq;

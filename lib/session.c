@@ -248,6 +248,7 @@ static void session_up(struct l2tp_session *s)
 	struct l2tp_event ev = {.type = L2TP_EV_UP, .dp = &s->dp};
 
 	s->state = L2TP_SESSION_ESTABLISHED;
+	s->caller_knows = true;
 	l2tp_list_del(&s->pending);
 	s->dp.path = t->path;
 	s->dp.tunnel_id = t->ccid;
@@ -275,7 +276,7 @@ static void session_gone(struct l2tp_session *s, const struct l2tp_down_reason *
 		 l2tp_catalog_result_name(L2TP_MSG_CDN, why->result), why->result,
 		 l2tp_catalog_error_name(why->error), why->error, why->by_peer ? "peer" : "local",
 		 why->msg ? " msg=" : "", why->msg ? why->msg : "");
-	if (ctx->cb.session_event && !s->t->husk)
+	if (ctx->cb.session_event && !s->t->husk && s->caller_knows)
 		ctx->cb.session_event(ctx->user, s, &ev);
 	l2tp_session_free(s);
 }
@@ -713,6 +714,7 @@ int l2tp_session_open(struct l2tp_tunnel *t, const struct l2tp_session_cfg *cfg,
 		return -EINVAL;
 	L2TP_TRY(session_alloc(t, cfg, cfg->remote_end_id, cfg->remote_end_id_len, now, &s));
 	s->initiator = true;
+	s->caller_knows = true;
 	if (cfg->l2spec >= 0)
 		s->dp.l2spec = (uint8_t)cfg->l2spec;
 	rc = l2tp_rand(t->ctx, s->tie, sizeof(s->tie));

@@ -10,10 +10,12 @@
  * in a second list sorted by Ns. Sequence numbers are compared with
  * l2tp_seq_cmp() everywhere so the 16-bit wrap is invisible.
  */
-#include <l2tp/xport.h>
-#include <l2tp/wire.h>
-
 #include <stdlib.h>
+
+#include <l2tp/wire.h>
+#include <l2tp/xport.h>
+
+#include "internal.h"
 
 /* Offsets of Ns and Nr inside a control header (RFC 2661 §3.1, RFC 3931 §3.2.1). */
 #define HDR_NS 8
@@ -24,25 +26,6 @@
  * are ambiguous (l2tp_seq_cmp), so neither window may reach 32768.
  */
 #define SEQ_HALF 32767
-
-/* ---- allocation through the owner's l2tp_mem ----------------------------- */
-
-static void *xalloc(const struct l2tp_mem *mem, size_t size)
-{
-	if (mem && mem->alloc)
-		return mem->alloc(mem->user, size); /* zeroed, as types.h requires */
-	return calloc(1, size);
-}
-
-static void xfree(const struct l2tp_mem *mem, void *p)
-{
-	if (!p)
-		return;
-	if (mem && mem->free)
-		mem->free(mem->user, p);
-	else
-		free(p);
-}
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -136,7 +119,7 @@ static void free_list(struct l2tp_xport *x, struct l2tp_xport_msg *m)
 	while (m) {
 		struct l2tp_xport_msg *next = m->next;
 
-		xfree(x->mem, m);
+		l2tp_mem_free(x->mem, m);
 		m = next;
 	}
 }
@@ -179,7 +162,7 @@ int l2tp_xport_queue(struct l2tp_xport *x, const uint8_t *pkt, size_t len, uint1
 		return -EPIPE;
 	if (len < x->hdr_off + L2TP_CTRL_HDR_LEN || len > UINT16_MAX)
 		return -EMSGSIZE;
-	m = xalloc(x->mem, sizeof(*m) + len);
+	m = l2tp_mem_zalloc(x->mem, sizeof(*m) + len);
 	if (!m)
 		return -ENOMEM;
 	memcpy(m->data, pkt, len);
@@ -414,7 +397,7 @@ static void process_nr(struct l2tp_xport *x, uint16_t nr, l2tp_time_t now)
 		x->inflight--;
 		x->queued--;
 		cwnd_on_ack(x);
-		xfree(x->mem, m);
+		l2tp_mem_free(x->mem, m);
 	}
 	if (have_sample)
 		rtt_sample(x, sample); /* the newest message acknowledged */
@@ -435,7 +418,7 @@ static int hold(struct l2tp_xport *x, uint16_t ns, const uint8_t *pkt, size_t le
 	}
 	if (len > UINT16_MAX)
 		return -EMSGSIZE;
-	m = xalloc(x->mem, sizeof(*m) + len);
+	m = l2tp_mem_zalloc(x->mem, sizeof(*m) + len);
 	if (!m)
 		return -ENOMEM;
 	if (len)
@@ -510,5 +493,5 @@ struct l2tp_xport_msg *l2tp_xport_pop(struct l2tp_xport *x)
 
 void l2tp_xport_msg_free(struct l2tp_xport *x, struct l2tp_xport_msg *m)
 {
-	xfree(x->mem, m);
+	l2tp_mem_free(x->mem, m);
 }

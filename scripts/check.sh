@@ -7,7 +7,7 @@
 # Then the worker-thread tests again against the ThreadSanitizer build (TB,
 # default build-tsan) when it is there.
 # Environment: B (build dir, default build-asan), FUZZ_RUNS (default 20000),
-# SIM_SEEDS (seeds of the lossy simulation, default 12),
+# SIM_SEEDS (seeds of the lossy simulation, default 40),
 # CHECK_ONLY (a regex: run only suites whose name matches).
 set -u
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export L2TPD=$PWD/$B/l2tpd L2TP=$PWD/$B/l2tp
 # tests/sim: the lossy scenario over this many seeds (make sim-long runs more)
-export SIM_SEEDS=${SIM_SEEDS:-12}
+export SIM_SEEDS=${SIM_SEEDS:-40}
 pass=0 fail=0 skip=0
 failed_names=()
 

@@ -13,6 +13,14 @@
  * Time is always the |now| argument (monotonic ns); ids, nonces, cookies and
  * tie breakers come from the rand callback; memory from the l2tp_mem given.
  *
+ * Events: a tunnel gets UP once established and DOWN once, if the caller
+ * opened it or saw it UP (an accepted connection that fails before UP is
+ * only logged). A session gets DOWN if it was opened by the caller or seen
+ * UP. When both ends open a connection at once and ours loses the tie
+ * breaker (RFC 3931 §5.4.3), the caller's tunnel object carries on as the
+ * acceptor of the peer's connection, with its sessions, but under a new
+ * local id: ids are final at UP.
+ *
  * Object lifetime: a tunnel or session pointer stays valid until the DOWN
  * event for it has been delivered and the callback returned; after that
  * the context frees it (a closed tunnel lingers internally to acknowledge
@@ -289,10 +297,13 @@ int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 		     const struct l2tp_tunnel_cfg *cfg, l2tp_time_t now, struct l2tp_tunnel **out);
 
 /*
- * Close: CDN for each session, then StopCCN with |result| (1 = general
- * request to clear, 0 means 1), |error| and |msg| (may be NULL), RFC 3931
- * §3.3. The DOWN events come before this returns. Returns 0, or -ENOENT
- * if the tunnel is already going down.
+ * Close: StopCCN with |result| (1 = general request to clear, 0 means 1),
+ * |error| and |msg| (may be NULL). The StopCCN clears every session of the
+ * connection at both ends (RFC 3931 §3.3; RFC 2661 §5.7: sessions need not
+ * be cleared one by one), so no CDNs are sent. The DOWN events, sessions
+ * first, come before this returns; the connection then waits internally
+ * for the StopCCN's acknowledgement. Returns 0, or -ENOENT if the tunnel
+ * is already going down.
  */
 int l2tp_tunnel_close(struct l2tp_tunnel *t, uint16_t result, uint16_t error, const char *msg,
 		      l2tp_time_t now);

@@ -652,13 +652,21 @@ static void test_msg_unknown_avps(void **state)
 
 	/* unknown IETF AVP (reserved 20) with M=1: RFC 2661 §4.1 tear down */
 	expect_err(HELLO2 "800800000014abcd", 2, L2TP_EUNKNOWN_M, 8, 20);
-	/* vendor AVP with M=1 */
-	expect_err(HELLO2 "800a00090001abcdef01", 3, L2TP_EUNKNOWN_M, 8, 1);
+	/* vendor AVP with M=1 (Cisco's vendor 9, but a type beyond its L2TPv3 set) */
+	expect_err(HELLO2 "800a00090063abcdef01", 3, L2TP_EUNKNOWN_M, 8, 0x63);
 	assert_int_equal(
-	    l2tp_msg_parse(vbuf, load(HELLO2 "800a00090001abcdef01"), 3, NULL, 0, NULL, 0, &m, &d),
+	    l2tp_msg_parse(vbuf, load(HELLO2 "800a00090063abcdef01"), 3, NULL, 0, NULL, 0, &m, &d),
 	    L2TP_EUNKNOWN_M);
 	assert_int_equal(d.vendor, 9);
 	assert_int_equal(m.type, L2TP_MSG_HELLO);
+	/* Cisco's pre-RFC L2TPv3 AVPs (vendor 9, types 0-14) with M=1: tolerated, raw */
+	n = load(HELLO2 "800a00090001abcdef01");
+	parse_ok(vbuf, n, 3, &m);
+	assert_int_equal(m.n_raw, 1);
+	assert_int_equal(m.raw[0].vendor, 9);
+	assert_true(m.raw[0].mandatory);
+	/* ... in v3 only: L2TPv2 has no such AVPs */
+	expect_err(HELLO2 "800a00090001abcdef01", 2, L2TP_EUNKNOWN_M, 8, 1);
 	/* M=0: ignored, kept raw and built back verbatim */
 	n = load(HELLO2 "000a00090001abcdef01 0007000000c8ff 0007000000ff00");
 	parse_ok(vbuf, n, 3, &m);

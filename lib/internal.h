@@ -148,6 +148,7 @@ struct l2tp_tunnel {
 	uint16_t peer_pw_caps[L2TP_MSG_MAX_PW_CAPS];
 	uint8_t n_peer_pw_caps;
 	l2tp_time_t setup_timeout;
+	l2tp_time_t last_session_rx; /* a session message was delivered */
 	uint64_t tx_by_type[L2TP_MSG_TYPE_MAX + 1];
 	uint64_t rx_by_type[L2TP_MSG_TYPE_MAX + 1];
 	uint64_t rx_digest_failures;

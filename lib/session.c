@@ -337,10 +337,13 @@ void l2tp_session_timeout(struct l2tp_tunnel *t, l2tp_time_t now)
 			break;
 		/*
 		 * While the channel still carries unacknowledged messages the
-		 * peer is not late, we are (a long queue under loss): the retry
-		 * limit is what catches a dead peer, so wait another round.
+		 * peer is not late, we are (a long queue under loss); while the
+		 * peer keeps delivering session messages it is working through
+		 * its own queue. The retry limit is what catches a dead peer, so
+		 * wait another round.
 		 */
-		if (l2tp_xport_pending(&t->x)) {
+		if (l2tp_xport_pending(&t->x) ||
+		    t->last_session_rx + t->setup_timeout > s->deadline) {
 			set_deadline(s, now);
 			continue;
 		}
@@ -655,6 +658,8 @@ void l2tp_session_rx(struct l2tp_tunnel *t, const struct l2tp_msg *m, int prc, l
 	struct l2tp_ctx *ctx = t->ctx;
 	struct l2tp_session *s = NULL;
 	struct l2tp_hnode *n;
+
+	t->last_session_rx = now;
 
 	if (prc < 0) {
 		/* RFC 3931 §5.2: an unknown M=1 AVP in a session message ends the session */

@@ -758,6 +758,79 @@ static void test_sim_ipv4_mtu(void **state)
 }
 
 
+/* Outgoing calls: OCRQ / OCRP / OCCN (RFC 3931 §3.4.2, §7.4). */
+static void test_sim_outgoing(void **state)
+{
+	struct l2tp_session_cfg oc = {.outgoing = true, .l2spec = -1, .cookie_len = 4};
+	struct l2tp_tunnel_stats sa;
+
+	open_sessions(open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 4, &oc);
+	want_sessions = 4;
+	lossy(A, B, 0.1, 0.05, 0.1);
+	assert_true(h_run_until(&H, 120 * SEC, all_up));
+	lossy(A, B, 0, 0, 0);
+	check_pairs(4);
+	l2tp_tunnel_get_stats(only_tunnel(A), &sa);
+	assert_int_equal(sa.tx_by_type[L2TP_MSG_OCRQ], 4);
+	assert_int_equal(sa.rx_by_type[L2TP_MSG_OCRP], 4);
+	assert_int_equal(sa.rx_by_type[L2TP_MSG_OCCN], 4);
+	assert_int_equal(sa.tx_by_type[L2TP_MSG_ICRQ], 0);
+	close_and_drain();
+}
+
+/* An ICRQ with an unknown mandatory AVP: CDN 2/8, the tunnel stays (RFC 3931 §5.2). */
+static void test_sim_unknown_mandatory_session(void **state)
+{
+	uint8_t buf[1024];
+	struct l2tp_tunnel *ta;
+	struct l2tp_msg m;
+	size_t n;
+
+	ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	want_sessions = 0;
+	assert_true(h_run_until(&H, 30 * SEC, all_up));
+	h_run(&H, H.now + 1 * SEC);
+	assert_int_equal(l2tp_msg_example(L2TP_MSG_ICRQ, 3, &m), 0);
+	m.local_session_id = 0xabc;
+	m.remote_session_id = 0;
+	n = build(&m, 3, l2tp_tunnel_peer_id(ta), ta->x.ns_next, ta->x.nr, unknown_m,
+		  sizeof(unknown_m), buf, sizeof(buf));
+	ta->x.ns_next++; /* A "sent" it */
+	inject(buf, n);
+	h_run(&H, H.now + 5 * SEC);
+	{
+		struct l2tp_tunnel_stats sb;
+
+		l2tp_tunnel_get_stats(only_tunnel(B), &sb);
+		assert_int_equal(sb.tx_by_type[L2TP_MSG_CDN], 1);
+	}
+	assert_int_equal(A->tunnels_down, 0);
+	assert_int_equal(B->tunnels_down, 0);
+	assert_int_equal(l2tp_ctx_session_count(B->ctx), 0);
+	/* A got a CDN for a session it does not have: counted, not answered */
+	{
+		struct l2tp_tunnel_stats st;
+
+		l2tp_tunnel_get_stats(ta, &st);
+		assert_int_equal(st.rx_by_type[L2TP_MSG_CDN], 1);
+		assert_int_equal(st.rx_unknown_session, 1);
+	}
+}
+
+/* Scale: 100,000 sessions in one context, lookups by id. */
+static void test_sim_scale_100k(void **state)
+{
+	struct l2tp_tunnel_cfg tc = {.xport.rwnd = 64, .hello = L2TP_TIME_NEVER};
+	struct l2tp_session_cfg sc = {.l2spec = -1, .cookie_len = 8};
+
+	B->acfg = tc;
+	open_sessions(open_tunnel(A, B, &tc), 100000, &sc);
+	want_sessions = 100000;
+	assert_true(h_run_until(&H, 3600 * SEC, all_up));
+	check_pairs(100000);
+	close_and_drain();
+}
+
 /* ---- failing allocator (STYLE.md §3.7, nghttp2's failmalloc) --------------------------- */
 
 struct failmem {
@@ -973,6 +1046,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sim_refused_peer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_wrong_hostname, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_ipv4_mtu, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_outgoing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_unknown_mandatory_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_scale_100k, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_failmalloc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_capture_plain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_capture_md5, setup, teardown),

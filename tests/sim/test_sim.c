@@ -831,6 +831,39 @@ static void test_sim_scale_100k(void **state)
 	close_and_drain();
 }
 
+/* Rows the tunnel table does not have: StopCCN result 7 (FSM error), both down. */
+static void test_sim_tunnel_fsm_errors(void **state)
+{
+	static const uint16_t bad[] = {L2TP_MSG_SCCRQ, L2TP_MSG_SCCRP, L2TP_MSG_SCCCN};
+
+	for (size_t i = 0; i < L2TP_ARRAY_SIZE(bad); i++) {
+		uint8_t buf[1024];
+		struct l2tp_tunnel *ta;
+		struct l2tp_msg m;
+		size_t n;
+
+		if (i) {
+			teardown(state);
+			setup(state);
+		}
+		ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+		want_sessions = 0;
+		assert_true(h_run_until(&H, 30 * SEC, all_up));
+		h_run(&H, H.now + 1 * SEC);
+		assert_int_equal(l2tp_msg_example(bad[i], 3, &m), 0);
+		n = build(&m, 3, l2tp_tunnel_peer_id(ta), ta->x.ns_next, ta->x.nr, NULL, 0, buf,
+			  sizeof(buf));
+		ta->x.ns_next++;
+		inject(buf, n);
+		h_run(&H, H.now + 60 * SEC);
+		assert_int_equal(B->tunnels_down, 1);
+		assert_int_equal(B->last_tdown.result, 7);
+		assert_int_equal(A->tunnels_down, 1);
+		assert_true(A->last_tdown.by_peer);
+		assert_int_equal(A->last_tdown.result, 7);
+	}
+}
+
 /* ---- failing allocator (STYLE.md §3.7, nghttp2's failmalloc) --------------------------- */
 
 struct failmem {
@@ -1049,6 +1082,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sim_outgoing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_unknown_mandatory_session, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_scale_100k, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_tunnel_fsm_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_failmalloc, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_capture_plain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_capture_md5, setup, teardown),

@@ -1033,6 +1033,16 @@ static void run_capture(const char *secret, uint8_t digest)
 		assert_int_equal(digests, n); /* every message, ACKs included, signed */
 	else
 		assert_int_equal(digests, 0);
+	/* no expert error anywhere (PI_ERROR, 0x00800000, in any field of any frame) */
+	snprintf(cmd, sizeof(cmd),
+		 "tshark -n -r '%s' %s%s -T fields -E occurrence=a -E aggregator=' ' "
+		 "-e _ws.expert.severity 2>/dev/null | tr ' ' '\\n' | grep -c '^8388608$'",
+		 path, secret ? "-o l2tp.shared_secret:" : "", secret ? secret : "");
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(line, sizeof(line), p));
+	pclose(p);
+	assert_int_equal(atoi(line), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }

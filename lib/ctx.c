@@ -179,7 +179,7 @@ static void handle_v2(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 		 "peer=%s L2TPv2 SCCRQ refused: protocol version not supported (v3 only)",
 		 l2tp_addr_str(&path->peer, (char[48]){0}, 48));
 	/* RFC 2661 §4.4.2: StopCCN result 5, protocol version not supported */
-	l2tp_reply_stopccn(ctx, path, 2, m.tunnel_id, 5, 0, "only L2TPv3 is supported", NULL);
+	l2tp_reply_stopccn(ctx, path, 2, m.tunnel_id, 5, 0, "only L2TPv3 is supported");
 }
 
 static struct l2tp_tunnel *find_any(struct l2tp_ctx *ctx, uint32_t ccid)
@@ -281,7 +281,7 @@ int l2tp_ctx_handle_ctrl_pkt(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 		l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s SCCRQ refused: %s",
 			 l2tp_addr_str(&path->peer, (char[48]){0}, 48),
 			 d.reason ? d.reason : "malformed");
-		l2tp_reply_stopccn(ctx, path, 3, peer, 2, err, d.reason, NULL);
+		l2tp_reply_stopccn(ctx, path, 3, peer, 2, err, d.reason);
 		return 0;
 	}
 	rc = l2tp_tunnel_accept(ctx, path, &h, pkt, h.msg_len, &m, now);

@@ -204,8 +204,7 @@ void l2tp_tunnel_destroy(struct l2tp_tunnel *t);
 int l2tp_tunnel_send(struct l2tp_tunnel *t, struct l2tp_msg *m);
 /* Stateless StopCCN answer (no connection kept), v3 or v2. */
 void l2tp_reply_stopccn(struct l2tp_ctx *ctx, const struct l2tp_path *path, int version,
-			uint32_t peer_id, uint16_t result, uint16_t error, const char *msg,
-			const struct l2tp_tunnel_cfg *auth_cfg);
+			uint32_t peer_id, uint16_t result, uint16_t error, const char *msg);
 
 /* lib/session.c */
 /* A session message delivered in order on an established tunnel. */

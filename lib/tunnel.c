@@ -40,7 +40,6 @@
 #define MSG_BUF 2048
 #define SCRATCH 1024
 
-static void tunnel_down(struct l2tp_tunnel *t, const struct l2tp_down_reason *why);
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -464,11 +463,6 @@ static void tunnel_stop(struct l2tp_tunnel *t, uint16_t result, uint16_t error, 
 	}
 	set_state(t, L2TP_TUNNEL_CLOSING);
 	t->linger_until = now;
-}
-
-static void tunnel_down(struct l2tp_tunnel *t, const struct l2tp_down_reason *why)
-{
-	report_down(t, why);
 }
 
 int l2tp_tunnel_close(struct l2tp_tunnel *t, uint16_t result, uint16_t error, const char *msg,
@@ -936,8 +930,7 @@ static uint32_t scan_u32(const uint8_t *body, size_t blen, uint16_t type)
 }
 
 void l2tp_reply_stopccn(struct l2tp_ctx *ctx, const struct l2tp_path *path, int version,
-			uint32_t peer_id, uint16_t result, uint16_t error, const char *msg,
-			const struct l2tp_tunnel_cfg *auth_cfg)
+			uint32_t peer_id, uint16_t result, uint16_t error, const char *msg)
 {
 	struct l2tp_ctrl_hdr h = {.version = (uint8_t)version, .tunnel_id = peer_id, .nr = 1};
 	uint8_t buf[256];
@@ -968,7 +961,6 @@ void l2tp_reply_stopccn(struct l2tp_ctx *ctx, const struct l2tp_path *path, int 
 	c.pos += (size_t)bl;
 	if (l2tp_wire_ctrl_finish(&c, 0, path->encap) < 0)
 		return;
-	(void)auth_cfg; /* without the peer's trust there is nothing a digest would prove */
 	l2tp_ctx_stateless(ctx, path, buf, c.pos);
 }
 
@@ -1077,14 +1069,14 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 				 "peer=%s SCCRQ refused: our tunnel=%u won the tie breaker", addr,
 				 rival->ccid);
 			l2tp_reply_stopccn(ctx, path, 3, peer, 3, 0,
-					   "control connection already exists (tie breaker)", NULL);
+					   "control connection already exists (tie breaker)");
 			return 0;
 		}
 		if (cmp == 0) {
 			struct l2tp_down_reason why = {.result = 3, .msg = "tie breakers are equal"};
 
-			l2tp_reply_stopccn(ctx, path, 3, peer, 3, 0, why.msg, NULL);
-			tunnel_down(rival, &why);
+			l2tp_reply_stopccn(ctx, path, 3, peer, 3, 0, why.msg);
+			report_down(rival, &why);
 			rival->state = L2TP_TUNNEL_LINGER;
 			rival->linger_until = now + l2tp_xport_full_cycle(&rival->x);
 			return 0;
@@ -1111,7 +1103,7 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s host=%.*s SCCRQ refused result=%d",
 				 addr, (int)sccrq->host_name.len, sccrq->host_name.p, rc);
 			l2tp_reply_stopccn(ctx, path, 3, peer, (uint16_t)rc, 0,
-					   "not configured to accept this peer", NULL);
+					   "not configured to accept this peer");
 			return 0;
 		}
 		cfg.ccid = 0;
@@ -1119,7 +1111,7 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 		if (rc < 0) {
 			ctx->stats.rx_refused++;
 			l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s SCCRQ refused: %d", addr, rc);
-			l2tp_reply_stopccn(ctx, path, 3, peer, 2, L2TP_ERR_RESOURCES, NULL, NULL);
+			l2tp_reply_stopccn(ctx, path, 3, peer, 2, L2TP_ERR_RESOURCES, NULL);
 			return 0;
 		}
 	}
@@ -1132,11 +1124,11 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			 "peer=%s SCCRQ dropped: message digest missing or wrong (shared secret "
 			 "differs?)",
 			 addr);
-		l2tp_reply_stopccn(ctx, path, 3, peer, 4, 0, "message digest failed", NULL);
+		l2tp_reply_stopccn(ctx, path, 3, peer, 4, 0, "message digest failed");
 		if (!t->husk && t->user) {
 			struct l2tp_down_reason why = {.result = 4, .msg = "message digest failed"};
 
-			tunnel_down(t, &why);
+			report_down(t, &why);
 		}
 		l2tp_tunnel_destroy(t);
 		return 0;

@@ -209,6 +209,13 @@ struct h_ep *h_add(struct harness *h, const char *name, struct l2tp_mem *mem)
 	return e;
 }
 
+void h_set_encap(struct harness *h, enum l2tp_encap encap)
+{
+	h->encap = encap;
+	for (int i = 0; i < h->n; i++)
+		h->ep[i].addr.port = encap == L2TP_ENCAP_IP ? 0 : 1701;
+}
+
 void h_restart(struct h_ep *e)
 {
 	l2tp_ctx_free(e->ctx);
@@ -218,7 +225,7 @@ void h_restart(struct h_ep *e)
 
 struct l2tp_path h_path(const struct h_ep *a, const struct h_ep *b)
 {
-	return (struct l2tp_path){L2TP_ENCAP_UDP, a->addr, b->addr};
+	return (struct l2tp_path){a->h->encap, a->addr, b->addr};
 }
 
 static struct h_ep *ep_at(struct harness *h, const struct l2tp_addr *a)
@@ -275,7 +282,7 @@ static void step(struct harness *h)
 
 	while (sim_pop(h->net, h->now, &d)) {
 		struct h_ep *to = &h->ep[d.to];
-		struct l2tp_path p = {L2TP_ENCAP_UDP, to->addr, h->ep[d.from].addr};
+		struct l2tp_path p = {h->encap, to->addr, h->ep[d.from].addr};
 
 		if (h->corpus && d.len < 65536) {
 			/* fuzz/fuzz_ctrl.c's record: flags (aim at the live ids), length */

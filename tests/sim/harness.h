@@ -64,6 +64,7 @@ struct harness {
 	uint64_t seed;
 	uint64_t datagrams;
 	void *corpus; /* FILE *: SIM_CORPUS=DIR writes fuzz_ctrl seeds */
+	enum l2tp_encap encap; /* of every path: UDP (port 1701) or IP (protocol 115) */
 };
 
 /* New harness with |seed| (already passed through sim_seed()). */
@@ -71,6 +72,8 @@ void h_init(struct harness *h, uint64_t seed);
 void h_fini(struct harness *h);
 /* Add an endpoint at 192.0.2.(i+1):1701 with its own context. */
 struct h_ep *h_add(struct harness *h, const char *name, struct l2tp_mem *mem);
+/* Carry everything over IP (protocol 115) instead of UDP: ports become 0. */
+void h_set_encap(struct harness *h, enum l2tp_encap encap);
 /* Re-create |e|'s context (a restart: all state lost). */
 void h_restart(struct h_ep *e);
 /* The path from |a| to |b|. */

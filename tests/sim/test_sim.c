@@ -864,6 +864,26 @@ static void test_sim_tunnel_fsm_errors(void **state)
 	}
 }
 
+/* The lossy scenario over IP encapsulation (the 4-byte Session ID 0 shifts every offset). */
+static void test_sim_ip_encap_lossy(void **state)
+{
+	struct l2tp_tunnel_cfg tc = {.secret = (const uint8_t *)"ip", .secret_len = 2,
+				     .xport.max_retries = 20};
+
+	h_set_encap(&H, L2TP_ENCAP_IP);
+	B->acfg = tc;
+	lossy(A, B, 0.2, 0.05, 0.2);
+	open_sessions(open_tunnel(A, B, &tc), 100, NULL);
+	want_sessions = 100;
+	assert_true(h_run_until(&H, 1200 * SEC, all_up));
+	check_pairs(100);
+	check_exactly_once();
+	assert_int_equal(l2tp_session_dp(l2tp_tunnel_next_session(only_tunnel(A), NULL))->path.encap,
+			 L2TP_ENCAP_IP);
+	lossy(A, B, 0, 0, 0);
+	close_and_drain();
+}
+
 /* ---- failing allocator (STYLE.md §3.7, nghttp2's failmalloc) --------------------------- */
 
 struct failmem {
@@ -960,7 +980,7 @@ static void test_sim_failmalloc(void **state)
 
 /* ---- wire check: a capture of a full exchange, decoded by tshark ------------------------ */
 
-static void run_capture(const char *secret, uint8_t digest)
+static void run_capture(const char *secret, uint8_t digest, bool ip)
 {
 	char dir[] = "/tmp/l2tp-simcap-XXXXXX", path[96], cmd[512], line[512];
 	struct l2tp_tunnel_cfg tc = {0};
@@ -979,7 +999,9 @@ static void run_capture(const char *secret, uint8_t digest)
 		tc.digest = digest;
 	}
 	B->acfg = tc;
-	assert_int_equal(sim_capture_open(H.net, path, false, true), 0);
+	if (ip)
+		h_set_encap(&H, L2TP_ENCAP_IP);
+	assert_int_equal(sim_capture_open(H.net, path, false, !ip), 0);
 	open_sessions(open_tunnel(A, B, &tc), 2, &(struct l2tp_session_cfg){
 						      .cookie_len = 4, .l2spec = L2TP_L2SPEC_DEFAULT});
 	want_sessions = 2;
@@ -1049,17 +1071,23 @@ static void run_capture(const char *secret, uint8_t digest)
 
 static void test_sim_capture_plain(void **state)
 {
-	run_capture(NULL, 0);
+	run_capture(NULL, 0, false);
+}
+
+/* L2TPv3 over IP: Session ID 0 before every control header (RFC 3931 §4.1.1.2). */
+static void test_sim_capture_ip_sha1(void **state)
+{
+	run_capture("s3cret", L2TP_DIGEST_HMAC_SHA1, true);
 }
 
 static void test_sim_capture_md5(void **state)
 {
-	run_capture("s3cret", L2TP_DIGEST_HMAC_MD5);
+	run_capture("s3cret", L2TP_DIGEST_HMAC_MD5, false);
 }
 
 static void test_sim_capture_sha1(void **state)
 {
-	run_capture("s3cret", L2TP_DIGEST_HMAC_SHA1);
+	run_capture("s3cret", L2TP_DIGEST_HMAC_SHA1, false);
 }
 
 int main(void)
@@ -1097,6 +1125,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sim_capture_plain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_capture_md5, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_capture_sha1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_capture_ip_sha1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_ip_encap_lossy, setup, teardown),
 	};
 
 	base_seed = sim_seed(1);

@@ -142,6 +142,7 @@ struct l2tp_tunnel {
 	char hostname[L2TP_HOSTNAME_MAX + 1];
 	char peer_hostname[L2TP_HOSTNAME_MAX + 1];
 	char want_peer_hostname[L2TP_HOSTNAME_MAX + 1];
+	char peer_vendor[L2TP_HOSTNAME_MAX + 1]; /* Vendor Name AVP, "" if none */
 	uint32_t router_id, peer_router_id;
 	uint16_t pw_caps[L2TP_MAX_PW_CAPS];
 	uint8_t n_pw_caps;

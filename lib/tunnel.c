@@ -40,13 +40,12 @@
 #define MSG_BUF 2048
 #define SCRATCH 1024
 
-
 /* ---- names ------------------------------------------------------------------ */
 
 const char *l2tp_tunnel_state_name(enum l2tp_tunnel_state st)
 {
-	static const char *const n[] = {"idle", "wait-ctl-reply", "wait-ctl-conn",
-					"established", "closing", "linger"};
+	static const char *const n[] = {"idle",	       "wait-ctl-reply", "wait-ctl-conn",
+					"established", "closing",	 "linger"};
 
 	return (unsigned int)st < L2TP_ARRAY_SIZE(n) ? n[st] : "unknown";
 }
@@ -55,7 +54,8 @@ static void set_state(struct l2tp_tunnel *t, enum l2tp_tunnel_state st)
 {
 	if (t->state != st)
 		l2tp_log(t->ctx, L2TP_LOG_DEBUG, "tunnel=%u peer_tunnel=%u state=%s->%s", t->ccid,
-			 t->peer_ccid, l2tp_tunnel_state_name(t->state), l2tp_tunnel_state_name(st));
+			 t->peer_ccid, l2tp_tunnel_state_name(t->state),
+			 l2tp_tunnel_state_name(st));
 	t->state = st;
 }
 
@@ -162,7 +162,8 @@ int l2tp_tunnel_send(struct l2tp_tunnel *t, struct l2tp_msg *m)
 static ssize_t xp_build_ack(void *user, uint8_t *out, size_t cap, uint16_t ns, uint16_t nr)
 {
 	struct l2tp_tunnel *t = user;
-	struct l2tp_ctrl_hdr h = {.version = L2TP_VER_3, .tunnel_id = t->peer_ccid, .ns = ns, .nr = nr};
+	struct l2tp_ctrl_hdr h = {
+	    .version = L2TP_VER_3, .tunnel_id = t->peer_ccid, .ns = ns, .nr = nr};
 	struct l2tp_cursor c;
 	ssize_t n;
 
@@ -293,8 +294,8 @@ static void cfg_of(const struct l2tp_tunnel *t, struct l2tp_tunnel_cfg *cfg)
 static const struct l2tp_xport_ops xp_ops = {xp_build_ack, xp_finish};
 
 static int tunnel_alloc(struct l2tp_ctx *ctx, const struct l2tp_path *path,
-			const struct l2tp_tunnel_cfg *cfg, bool initiator, bool husk, l2tp_time_t now,
-			struct l2tp_tunnel **out)
+			const struct l2tp_tunnel_cfg *cfg, bool initiator, bool husk,
+			l2tp_time_t now, struct l2tp_tunnel **out)
 {
 	struct l2tp_tunnel *t;
 	uint32_t id = cfg->ccid;
@@ -346,7 +347,8 @@ void l2tp_tunnel_destroy(struct l2tp_tunnel *t)
 	struct l2tp_ctx *ctx = t->ctx;
 
 	while (!l2tp_list_empty(&t->sessions))
-		l2tp_session_free(l2tp_container_of(t->sessions.next, struct l2tp_session, in_tunnel));
+		l2tp_session_free(
+		    l2tp_container_of(t->sessions.next, struct l2tp_session, in_tunnel));
 	l2tp_ht_del(&ctx->tunnels, &t->by_id);
 	if (t->in_peer_table)
 		l2tp_ht_del(&ctx->by_peer, &t->by_peer);
@@ -436,8 +438,10 @@ static void report_down(struct l2tp_tunnel *t, const struct l2tp_down_reason *wh
 		 "tunnel=%u peer_tunnel=%u down result=%s/%u error=%s/%u by=%s%s%s", t->ccid,
 		 t->peer_ccid, l2tp_catalog_result_name(L2TP_MSG_STOPCCN, why->result), why->result,
 		 l2tp_catalog_error_name(why->error), why->error,
-		 why->timeout ? "timeout" : why->by_peer ? "peer" : "local", why->msg ? " msg=" : "",
-		 why->msg ? why->msg : "");
+		 why->timeout	? "timeout"
+		 : why->by_peer ? "peer"
+				: "local",
+		 why->msg ? " msg=" : "", why->msg ? why->msg : "");
 	if (ctx->cb.tunnel_event)
 		ctx->cb.tunnel_event(ctx->user, t, &ev);
 	/* from here on the tunnel is internal: the caller's pointer is dead */
@@ -562,6 +566,8 @@ static int take_peer(struct l2tp_tunnel *t, const struct l2tp_msg *m, const char
 	copy_str(t->peer_hostname, sizeof(t->peer_hostname), (const char *)m->host_name.p,
 		 m->host_name.len);
 	t->peer_router_id = m->router_id;
+	copy_str(t->peer_vendor, sizeof(t->peer_vendor), (const char *)m->vendor_name.p,
+		 m->vendor_name.len);
 	t->n_peer_pw_caps = m->n_pw_caps;
 	memcpy(t->peer_pw_caps, m->pw_caps, m->n_pw_caps * sizeof(m->pw_caps[0]));
 	if (l2tp_msg_has(m, L2TP_AVP_RWS))
@@ -584,7 +590,9 @@ static void established(struct l2tp_tunnel *t, l2tp_time_t now)
 	l2tp_log(ctx, L2TP_LOG_INFO,
 		 "tunnel=%u peer_tunnel=%u up peer_host=%s role=%s digest=%s window=%u", t->ccid,
 		 t->peer_ccid, t->peer_hostname, t->initiator ? "initiator" : "acceptor",
-		 !t->auth ? "none" : t->digest == L2TP_DIGEST_HMAC_SHA1 ? "sha1" : "md5",
+		 !t->auth			      ? "none"
+		 : t->digest == L2TP_DIGEST_HMAC_SHA1 ? "sha1"
+						      : "md5",
 		 t->x.peer_rwnd);
 	if (ctx->cb.tunnel_event)
 		ctx->cb.tunnel_event(ctx->user, t, &ev);
@@ -754,7 +762,8 @@ static void process(struct l2tp_tunnel *t, uint16_t ns, const uint8_t *body, siz
 	if (prc == L2TP_EUNKNOWN_MSG) {
 		/* RFC 3931 §5.2: an unknown message with the M bit clears the connection */
 		if (blen && (body[0] & 0x80) && t->state != L2TP_TUNNEL_LINGER)
-			tunnel_stop(t, 2, L2TP_ERR_UNKNOWN_M, "unknown mandatory message type", now);
+			tunnel_stop(t, 2, L2TP_ERR_UNKNOWN_M, "unknown mandatory message type",
+				    now);
 		return;
 	}
 	if (is_session_msg(type)) {
@@ -843,9 +852,11 @@ static void deliver_held(struct l2tp_tunnel *t, l2tp_time_t now)
 
 		if (l2tp_wire_ctrl_decode(t->path.encap, q->data, q->len, &h, &d) >= 0) {
 			memset(&m, 0, sizeof(m));
-			prc = l2tp_msg_parse(q->data + h.hdr_len, h.msg_len - h.hdr_len, 3, t->secret,
-					     t->secret_len, scratch, sizeof(scratch), &m, &d);
-			process(t, h.ns, q->data + h.hdr_len, h.msg_len - h.hdr_len, &m, prc, &d, now);
+			prc =
+			    l2tp_msg_parse(q->data + h.hdr_len, h.msg_len - h.hdr_len, 3, t->secret,
+					   t->secret_len, scratch, sizeof(scratch), &m, &d);
+			process(t, h.ns, q->data + h.hdr_len, h.msg_len - h.hdr_len, &m, prc, &d,
+				now);
 		}
 		l2tp_xport_msg_free(&t->x, q);
 	}
@@ -877,12 +888,13 @@ int l2tp_tunnel_rx(struct l2tp_tunnel *t, const struct l2tp_ctrl_hdr *h, const u
 		}
 		if (vr < 0) {
 			t->rx_digest_failures++;
-			l2tp_log(t->ctx, t->rx_digest_failures == 1 ? L2TP_LOG_WARN : L2TP_LOG_DEBUG,
-				 "tunnel=%u msg=%s dropped: %s (shared secret differs?) failures=%llu",
-				 t->ccid, blen ? l2tp_catalog_msg_short(m.type) : "ZLB",
-				 vr == -EACCES ? "message digest does not match"
-					       : "no valid Message Digest AVP",
-				 (unsigned long long)t->rx_digest_failures);
+			l2tp_log(
+			    t->ctx, t->rx_digest_failures == 1 ? L2TP_LOG_WARN : L2TP_LOG_DEBUG,
+			    "tunnel=%u msg=%s dropped: %s (shared secret differs?) failures=%llu",
+			    t->ccid, blen ? l2tp_catalog_msg_short(m.type) : "ZLB",
+			    vr == -EACCES ? "message digest does not match"
+					  : "no valid Message Digest AVP",
+			    (unsigned long long)t->rx_digest_failures);
 			return 0;
 		}
 	} else if (blen && l2tp_msg_has(&m, L2TP_AVP_MSG_DIGEST) && !t->warned_unsigned) {
@@ -973,8 +985,7 @@ static struct l2tp_tunnel *tie_rival(struct l2tp_ctx *ctx, const struct l2tp_pat
 		if (!t->husk &&
 		    ((t->initiator && t->has_tie && t->state == L2TP_TUNNEL_WAIT_CTL_REPLY) ||
 		     t->awaiting) &&
-		    t->path.encap == path->encap &&
-		    t->path.peer.family == path->peer.family &&
+		    t->path.encap == path->encap && t->path.peer.family == path->peer.family &&
 		    !memcmp(t->path.peer.ip, path->peer.ip, 16))
 			return t;
 	}
@@ -1055,8 +1066,8 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 
 	l2tp_addr_str(&path->peer, addr, sizeof(addr));
 	rival = l2tp_msg_has(sccrq, L2TP_AVP_TIE_BREAKER) && sccrq->tie_breaker.len == 8
-			? tie_rival(ctx, path)
-			: NULL;
+		    ? tie_rival(ctx, path)
+		    : NULL;
 	if (rival && rival->awaiting) {
 		rival->awaiting = false; /* the SCCRQ it lost to is here */
 		t = rival;
@@ -1073,7 +1084,8 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			return 0;
 		}
 		if (cmp == 0) {
-			struct l2tp_down_reason why = {.result = 3, .msg = "tie breakers are equal"};
+			struct l2tp_down_reason why = {.result = 3,
+						       .msg = "tie breakers are equal"};
 
 			l2tp_reply_stopccn(ctx, path, 3, peer, 3, 0, why.msg);
 			report_down(rival, &why);
@@ -1088,8 +1100,8 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 	} else {
 		rc = ctx->cb.tunnel_request ? 0 : 4;
 		if (rc == 0) {
-			struct l2tp_tunnel_req req = {path, sccrq->host_name, sccrq->router_id, peer,
-						      sccrq->pw_caps, sccrq->n_pw_caps};
+			struct l2tp_tunnel_req req = {path, sccrq->host_name, sccrq->router_id,
+						      peer, sccrq->pw_caps,   sccrq->n_pw_caps};
 
 			rc = ctx->cb.tunnel_request(ctx->user, &req, &cfg);
 			if (rc < 0) {
@@ -1174,15 +1186,16 @@ void l2tp_tunnel_timeout(struct l2tp_tunnel *t, l2tp_time_t now)
 		char text[128];
 
 		if (t->rx_digest_failures) {
-			snprintf(text, sizeof(text),
-				 "no answer that passed the digest check (%llu failed: shared secret "
-				 "differs?)",
-				 (unsigned long long)t->rx_digest_failures);
+			snprintf(
+			    text, sizeof(text),
+			    "no answer that passed the digest check (%llu failed: shared secret "
+			    "differs?)",
+			    (unsigned long long)t->rx_digest_failures);
 			why.msg = text;
 		} else {
 			why.msg = t->state == L2TP_TUNNEL_WAIT_CTL_REPLY
-					  ? "peer does not answer"
-					  : "peer stopped acknowledging (dead peer)";
+				      ? "peer does not answer"
+				      : "peer stopped acknowledging (dead peer)";
 		}
 		if (t->state != L2TP_TUNNEL_CLOSING && t->state != L2TP_TUNNEL_LINGER)
 			report_down(t, &why);
@@ -1262,6 +1275,16 @@ bool l2tp_tunnel_initiator(const struct l2tp_tunnel *t)
 const char *l2tp_tunnel_peer_hostname(const struct l2tp_tunnel *t)
 {
 	return t->peer_hostname;
+}
+
+uint32_t l2tp_tunnel_peer_router_id(const struct l2tp_tunnel *t)
+{
+	return t->peer_router_id;
+}
+
+const char *l2tp_tunnel_peer_vendor(const struct l2tp_tunnel *t)
+{
+	return t->peer_vendor;
 }
 
 const uint16_t *l2tp_tunnel_peer_pw_caps(const struct l2tp_tunnel *t, size_t *n)

@@ -72,7 +72,8 @@ const char *l2tp_addr_str(const struct l2tp_addr *a, char *buf, size_t cap);
 #define L2TP_PW_PPP 0x0007
 
 enum l2tp_ack_pref {
-	L2TP_ACKPREF_AUTO = 0, /* ACK message when digests are on or the peer sends them, else ZLB */
+	L2TP_ACKPREF_AUTO =
+	    0, /* ACK message when digests are on or the peer sends them, else ZLB */
 	L2TP_ACKPREF_ZLB = 1,
 	L2TP_ACKPREF_MSG = 2,
 };
@@ -87,7 +88,8 @@ struct l2tp_tunnel_cfg {
 	const char *peer_hostname; /* if set, the peer's Host Name must be this */
 	uint32_t router_id; /* Router ID AVP; 0 = the context's */
 	l2tp_time_t hello; /* Hello after this long without a message; 0 = 60 s, NEVER = off */
-	l2tp_time_t setup_timeout; /* tunnel or session not up after this: torn down; 0 = full cycle */
+	l2tp_time_t
+	    setup_timeout; /* tunnel or session not up after this: torn down; 0 = full cycle */
 	struct l2tp_xport_cfg xport; /* window, retries, backoff, ack delay */
 	uint8_t ack_pref; /* enum l2tp_ack_pref */
 	bool no_tie_breaker; /* initiator: leave the Tie Breaker AVP out of the SCCRQ */
@@ -189,8 +191,8 @@ struct l2tp_callbacks {
 	 * Result Code (> 0) to refuse. NULL refuses with 24 (RFC 4667,
 	 * non-existent forwarder).
 	 */
-	int (*session_request)(void *user, struct l2tp_tunnel *t, const struct l2tp_session_req *req,
-			       struct l2tp_session_cfg *cfg);
+	int (*session_request)(void *user, struct l2tp_tunnel *t,
+			       const struct l2tp_session_req *req, struct l2tp_session_cfg *cfg);
 	/* Session UP, DOWN or CIRCUIT. */
 	void (*session_event)(void *user, struct l2tp_session *s, const struct l2tp_event *ev);
 };
@@ -262,8 +264,8 @@ void l2tp_ctx_free(struct l2tp_ctx *ctx);
  * Returns 0 when it was taken or dropped on purpose (counted); negative
  * only for bad arguments (-EINVAL) or a callback's failure.
  */
-int l2tp_ctx_handle_ctrl_pkt(struct l2tp_ctx *ctx, const struct l2tp_path *path,
-			     const uint8_t *pkt, size_t len, l2tp_time_t now);
+int l2tp_ctx_handle_ctrl_pkt(struct l2tp_ctx *ctx, const struct l2tp_path *path, const uint8_t *pkt,
+			     size_t len, l2tp_time_t now);
 
 /*
  * The next datagram to send, into |out|/|cap| (1500 is enough for every
@@ -319,6 +321,8 @@ void *l2tp_tunnel_user(const struct l2tp_tunnel *t);
 void l2tp_tunnel_set_user(struct l2tp_tunnel *t, void *user);
 bool l2tp_tunnel_initiator(const struct l2tp_tunnel *t);
 const char *l2tp_tunnel_peer_hostname(const struct l2tp_tunnel *t); /* "" until known */
+uint32_t l2tp_tunnel_peer_router_id(const struct l2tp_tunnel *t); /* 0 until known */
+const char *l2tp_tunnel_peer_vendor(const struct l2tp_tunnel *t); /* "" if not sent */
 const uint16_t *l2tp_tunnel_peer_pw_caps(const struct l2tp_tunnel *t, size_t *n);
 /* Fill |st| (counters summed at this moment). */
 void l2tp_tunnel_get_stats(const struct l2tp_tunnel *t, struct l2tp_tunnel_stats *st);

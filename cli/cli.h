@@ -13,6 +13,11 @@
 
 #include "l2tp/api.h"
 
+struct nlattr;
+struct cli_conn;
+struct cli_printer;
+struct cli_opts;
+
 #ifndef L2TP_VERSION_STRING
 #define L2TP_VERSION_STRING "0.1"
 #endif
@@ -27,11 +32,40 @@ enum cli_verb {
 	CLI_VERB_DEL,
 	CLI_VERB_SHOW,
 	CLI_VERB_HELP,
+	CLI_VERB_MONITOR, /* "monitor": print l2tpd's events as they happen */
 };
 
 /* Warnings the parser raises; main prints them on stderr. */
 #define CLI_WARN_OFFSET (1u << 0) /* Ignoring option "offset" */
 #define CLI_WARN_PEER_OFFSET (1u << 1) /* Ignoring option "peer_offset" */
+
+#define CLI_SECRET_MAX 128
+#define CLI_NAME_MAX 64 /* host names and remote end ids (RFC 3931, RFC 4667) */
+#define CLI_PORT_L2TP 1701
+#define CLI_HELLO_DEFAULT 60
+
+/*
+ * What "control on" (a managed tunnel) and "remote_end_id" (a managed
+ * session) add to the ip-l2tp(8) grammar. l2tpd parses these itself: the
+ * CLI only decides that the command goes to l2tpd's own family.
+ */
+struct cli_managed {
+	bool tunnel; /* add tunnel ... control on */
+	bool session; /* add/del session ... remote_end_id ID */
+	bool accept; /* role accept (default initiate) */
+	uint8_t digest; /* enum l2tp_digest_type: md5 (default) or sha1 */
+	char secret[CLI_SECRET_MAX + 1]; /* "" = no digests */
+	char hostname[CLI_NAME_MAX + 1]; /* our Host Name AVP here; "" = l2tpd's */
+	char peer_hostname[CLI_NAME_MAX + 1]; /* the peer must present this name */
+	uint32_t hello; /* seconds without a message before a Hello; 0 = off */
+	uint16_t retries; /* retransmissions before the peer is given up; 0 = default */
+	uint16_t window; /* our Receive Window Size; 0 = default */
+	char remote_end_id[CLI_NAME_MAX + 1];
+	uint16_t pw_type; /* L2TP_PWTYPE_ETH (default) or L2TP_PWTYPE_ETH_VLAN */
+	bool cookie_none; /* cookie none (default auto: an 8-byte random cookie) */
+	bool l2spec_set; /* l2spec_type given (else: default; the peer's when accepting) */
+	bool send_seq, recv_seq;
+};
 
 /*
  * One parsed command line. |tunnel| and |session| hold the attributes of
@@ -46,6 +80,10 @@ struct cli_cmd {
 	uint32_t session_id;
 	struct l2tp_api_tunnel tunnel; /* TUNNEL_CREATE / DELETE request */
 	struct l2tp_api_session session; /* SESSION_CREATE / DELETE request */
+	struct cli_managed m; /* managed tunnel or session (then |tunnel|/|session| hold the rest) */
+	bool obj_config; /* "show config" */
+	int argc; /* the words parsed (l2tpd re-parses managed commands itself) */
+	char *const *argv;
 	unsigned int warnings; /* CLI_WARN_* */
 };
 
@@ -58,11 +96,46 @@ struct cli_cmd {
  */
 int cli_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err, size_t errlen);
 
+/*
+ * Split one configuration line into words (at most |max|, pointing into
+ * |line|, which is modified): blanks separate words, "double quotes" keep
+ * blanks in a word (backslash escapes a quote or a backslash inside), '#'
+ * outside quotes starts a comment. Returns the word count, or -EINVAL
+ * (unterminated quote) / -E2BIG (too many words) with a message in |err|.
+ */
+int cli_split_line(char *line, char **words, int max, char *err, size_t errlen);
+
 /* Print the iproute2-style usage() text to |f|. */
 void cli_usage(FILE *f);
 
 /* iproute2's matches(): true when |arg| is a non-empty prefix of |word|. */
 bool cli_matches(const char *arg, const char *word);
+
+/* ---- managed tunnels and sessions (l2tpd's own family) ------------------ */
+
+/* One managed tunnel or session as l2tpd reports it: its attributes. */
+struct cli_minfo {
+	uint32_t conn_id, session_id;
+	bool printed;
+	const struct nlattr *tb[L2TPD_ATTR_MAX + 1];
+	const struct nlattr *st[L2TPD_CSTAT_MAX + 1]; /* inside CTRL_STATS */
+	void *msg; /* the message the attributes point into (owned) */
+};
+
+struct cli_mlist {
+	struct cli_minfo *v;
+	size_t n, cap;
+};
+
+/* Dump L2TPD_CMD_TUNNEL_GET or _SESSION_GET into |l| (empty without l2tpd's family). */
+int cli_mlist_fetch(struct cli_conn *c, uint8_t cmd, struct cli_mlist *l);
+void cli_mlist_free(struct cli_mlist *l);
+struct cli_minfo *cli_mlist_find(struct cli_mlist *l, uint32_t conn_id, uint32_t session_id);
+
+/* A managed session that has no datapath session (not established): its own block. */
+void cli_print_msession(struct cli_printer *p, const struct cli_minfo *mi);
+/* One EVENT message as a line (text) or a JSON object per line (monitor). */
+void cli_print_event(struct cli_printer *p, const struct cli_minfo *ev);
 
 /* ---- printing ---------------------------------------------------------- */
 
@@ -71,6 +144,7 @@ struct cli_printer {
 	bool json;
 	bool pretty;
 	int stats; /* -s count: > 0 prints the counters */
+	const struct cli_minfo *mi; /* managed state to add to the next object, or NULL */
 	/* JSON writer state, the shape of iproute2's json_writer */
 	unsigned int depth;
 	char sep;
@@ -91,6 +165,7 @@ struct cli_conn {
 	int fd;
 	bool kernel; /* talking to the kernel's NETLINK_GENERIC */
 	uint16_t family; /* id of "l2tp", looked up */
+	uint16_t l2tpd_family; /* id of "l2tpd" (managed tunnels), 0 when absent */
 	uint32_t seq;
 	uint32_t portid;
 	char errmsg[160]; /* extended-ack reason of the last refusal, or "" */
@@ -132,6 +207,19 @@ struct cli_opts {
  */
 int cli_run(struct cli_conn *c, const struct cli_opts *o, const struct cli_cmd *cmd, FILE *out,
 	    char *err, size_t errlen);
+
+/* Managed commands: the words typed, to l2tpd (L2TPD_CMD_EXEC). */
+int cli_exec(struct cli_conn *c, const struct cli_cmd *cmd, char *err, size_t errlen);
+/* "show config": l2tpd's running state as configuration lines. */
+int cli_show_config(struct cli_conn *c, FILE *out, char *err, size_t errlen);
+/* "monitor": print events until l2tpd closes the connection. */
+int cli_monitor(struct cli_conn *c, const struct cli_opts *o, FILE *out, char *err,
+		size_t errlen);
+/* An integer attribute of 1, 2, 4 or 8 bytes (0 for NULL). */
+uint64_t cli_attr_uint(const struct nlattr *a);
+
+/* Fill |mi| from the l2tpd-family message |nlh| (copied). 0, -ENOMEM or -EPROTO. */
+int cli_minfo_parse(struct cli_minfo *mi, const struct nlmsghdr *nlh);
 
 /*
  * Turn an errno the server answered for |cmd| into the one-line message

@@ -32,16 +32,28 @@ void cli_usage(FILE *f)
 	      "          [ udp_csum { on | off } ]\n"
 	      "          [ udp6_csum_tx { on | off } ]\n"
 	      "          [ udp6_csum_rx { on | off } ]\n"
+	      "       l2tp add tunnel tunnel_id ID remote ADDR local ADDR\n"
+	      "          [ encap { ip | udp } ] [ udp_sport PORT ] [ udp_dport PORT ]\n"
+	      "          control on [ role { initiate | accept } ]\n"
+	      "          [ secret SECRET [ digest { md5 | sha1 } ] ]\n"
+	      "          [ hostname NAME ] [ peer_hostname NAME ]\n"
+	      "          [ hello SECONDS ] [ retries N ] [ window N ]\n"
 	      "Usage: l2tp add session [ name NAME ]\n"
 	      "          tunnel_id ID\n"
 	      "          session_id ID peer_session_id ID\n"
 	      "          [ cookie HEXSTR ] [ peer_cookie HEXSTR ]\n"
 	      "          [ seq { none | send | recv | both } ]\n"
 	      "          [ l2spec_type L2SPEC ]\n"
+	      "       l2tp add session tunnel_id ID [ session_id ID ]\n"
+	      "          [ pw_type { eth | eth_vlan } ] remote_end_id STRING\n"
+	      "          [ name NAME ] [ cookie { auto | none } ]\n"
+	      "          [ l2spec_type L2SPEC ] [ seq { none | send | recv | both } ]\n"
 	      "       l2tp del tunnel tunnel_id ID\n"
-	      "       l2tp del session tunnel_id ID session_id ID\n"
+	      "       l2tp del session tunnel_id ID { session_id ID | remote_end_id STRING }\n"
 	      "       l2tp show tunnel [ tunnel_id ID ]\n"
 	      "       l2tp show session [ tunnel_id ID ] [ session_id ID ]\n"
+	      "       l2tp show config\n"
+	      "       l2tp monitor\n"
 	      "       l2tp [ OPTIONS ] help\n"
 	      "\n"
 	      "Where: NAME   := STRING\n"
@@ -50,9 +62,56 @@ void cli_usage(FILE *f)
 	      "       ID     := { 1..4294967295 }\n"
 	      "       HEXSTR := { 8 or 16 hex digits (4 / 8 bytes) }\n"
 	      "       L2SPEC := { none | default }\n"
+	      "       SECONDS := { 0..3600 } (hello 0: no keepalives)\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -S[ocket] PATH |\n"
 	      "                    -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n",
 	      f);
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+						      ...);
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int cli_split_line(char *line, char **words, int max, char *err, size_t errlen)
+{
+	char *r = line;
+	int n = 0;
+
+	for (;;) {
+		char *o;
+
+		while (blank(*r))
+			r++;
+		if (!*r || *r == '#')
+			return n;
+		if (n == max) {
+			fail(err, errlen, "too many words (at most %d)", max);
+			return -E2BIG;
+		}
+		/* Unquoting only ever shortens a word: rewrite it in place. */
+		o = words[n++] = r;
+		while (*r && !blank(*r)) {
+			if (*r != '"') {
+				*o++ = *r++;
+				continue;
+			}
+			for (r++; *r != '"'; r++) {
+				if (!*r)
+					return fail(err, errlen, "unterminated quote");
+				if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+					r++;
+				*o++ = *r;
+			}
+			r++;
+		}
+		if (*r)
+			r++;
+		*o = '\0';
+	}
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
@@ -193,9 +252,20 @@ struct parm {
 	uint8_t cookie[8], peer_cookie[8];
 	const char *ifname;
 	bool tunnel, session;
+	/* the managed grammar */
+	int control; /* -1 not given, 0 off, 1 on */
+	bool seq_set, cookie_mode, l2spec_set, pw_set, digest_set;
+	const char *managed_only; /* first keyword seen that needs control/remote_end_id */
+	struct cli_managed m;
 };
 
 #define BIT L2TP_API_BIT
+/* Remember the first keyword that only a managed tunnel takes. */
+#define MANAGED_ONLY(k)                                                                            \
+	do {                                                                                       \
+		if (!p->managed_only)                                                              \
+			p->managed_only = (k);                                                     \
+	} while (0)
 #define NEXT_ARG()                                                                                 \
 	do {                                                                                       \
 		if (--argc <= 0)                                                                   \
@@ -216,6 +286,9 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 	p->l2spec_len = 4;
 	p->udp6_csum_tx = true;
 	p->udp6_csum_rx = true;
+	p->control = -1;
+	p->m.hello = CLI_HELLO_DEFAULT;
+	p->m.pw_type = L2TP_PWTYPE_ETH;
 
 	if (argc <= 0)
 		return MISSARG("tunnel or session");
@@ -290,6 +363,11 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 		} else if (!strcmp(k, "peer_offset")) {
 			cmd->warnings |= CLI_WARN_PEER_OFFSET;
 			NEXT_ARG();
+		} else if (!strcmp(k, "cookie") && argc > 1 &&
+			   (!strcmp(argv[1], "auto") || !strcmp(argv[1], "none"))) {
+			NEXT_ARG();
+			p->cookie_mode = true;
+			p->m.cookie_none = !strcmp(*argv, "none");
 		} else if (!strcmp(k, "cookie")) {
 			NEXT_ARG();
 			n = get_cookie(p->cookie, *argv, &why);
@@ -304,6 +382,7 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 			p->peer_cookie_len = n;
 		} else if (!strcmp(k, "l2spec_type")) {
 			NEXT_ARG();
+			p->l2spec_set = true;
 			if (!strcasecmp(*argv, "default")) {
 				p->l2spec_type = L2TP_L2SPECTYPE_DEFAULT;
 				p->l2spec_len = 4;
@@ -316,6 +395,7 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 			}
 		} else if (!strcmp(k, "seq")) {
 			NEXT_ARG();
+			p->seq_set = true;
 			if (!strcasecmp(*argv, "both")) {
 				p->recv_seq = p->send_seq = true;
 			} else if (!strcasecmp(*argv, "recv")) {
@@ -327,6 +407,78 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 			} else {
 				return fail(err, errlen, "Unknown seq value \"%s\"", *argv);
 			}
+		} else if (!strcmp(k, "control")) {
+			bool on;
+
+			NEXT_ARG();
+			if (on_off(&on, *argv) < 0)
+				return INVARG("control is on or off", *argv);
+			p->control = on;
+		} else if (!strcmp(k, "role")) {
+			NEXT_ARG();
+			if (!strcmp(*argv, "initiate") || !strcmp(*argv, "accept"))
+				p->m.accept = (*argv)[0] == 'a';
+			else
+				return INVARG("role is initiate or accept", *argv);
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "secret")) {
+			NEXT_ARG();
+			if (!**argv || strlen(*argv) > CLI_SECRET_MAX)
+				return INVARG("a secret is 1 to 128 characters", "secret");
+			strcpy(p->m.secret, *argv);
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "digest")) {
+			NEXT_ARG();
+			if (!strcmp(*argv, "md5"))
+				p->m.digest = 0;
+			else if (!strcmp(*argv, "sha1"))
+				p->m.digest = 1;
+			else
+				return INVARG("digest is md5 or sha1", *argv);
+			p->digest_set = true;
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "hostname") || !strcmp(k, "peer_hostname")) {
+			NEXT_ARG();
+			if (!**argv || strlen(*argv) > CLI_NAME_MAX)
+				return INVARG("a host name is 1 to 64 characters", k);
+			strcpy(k[0] == 'h' ? p->m.hostname : p->m.peer_hostname, *argv);
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "hello")) {
+			unsigned long v;
+
+			NEXT_ARG();
+			if (get_uint(&v, *argv, 3600) < 0)
+				return INVARG("hello is 0 (off) to 3600 seconds", *argv);
+			p->m.hello = (uint32_t)v;
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "retries") || !strcmp(k, "window")) {
+			unsigned long v;
+
+			NEXT_ARG();
+			if (get_uint(&v, *argv, k[0] == 'r' ? 100 : 1024) < 0 || v == 0)
+				return INVARG(k[0] == 'r' ? "retries is 1 to 100"
+							  : "window is 1 to 1024",
+					      *argv);
+			if (k[0] == 'r')
+				p->m.retries = (uint16_t)v;
+			else
+				p->m.window = (uint16_t)v;
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "pw_type")) {
+			NEXT_ARG();
+			if (!strcmp(*argv, "eth"))
+				p->m.pw_type = L2TP_PWTYPE_ETH;
+			else if (!strcmp(*argv, "eth_vlan"))
+				p->m.pw_type = L2TP_PWTYPE_ETH_VLAN;
+			else
+				return INVARG("pw_type is eth or eth_vlan", *argv);
+			p->pw_set = true;
+		} else if (!strcmp(k, "remote_end_id")) {
+			NEXT_ARG();
+			if (!**argv || strlen(*argv) > CLI_NAME_MAX)
+				return INVARG("a remote end id is 1 to 64 characters", k);
+			strcpy(p->m.remote_end_id, *argv);
+			p->m.session = true;
 		} else if (!strcmp(k, "tunnel")) {
 			p->tunnel = true;
 		} else if (!strcmp(k, "session")) {
@@ -443,12 +595,81 @@ static void build_session_create(const struct parm *p, struct cli_cmd *cmd)
 	}
 }
 
-static int do_add(const struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
+/* add tunnel ... control on: the ids of the peer and the ports have defaults. */
+static int do_add_managed_tunnel(struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
+{
+	if (p->session || p->m.session)
+		return fail(err, errlen,
+			    "Error: add a managed tunnel first, then its sessions one by one");
+	if (p->peer_tunnel_id)
+		return fail(err, errlen,
+			    "Error: peer_tunnel_id is learned from the peer with \"control on\"");
+	if (p->digest_set && !p->m.secret[0])
+		return fail(err, errlen, "Error: \"digest\" needs a \"secret\"");
+	if (p->encap == L2TP_ENCAPTYPE_UDP) {
+		if (p->sport == 0)
+			p->sport = CLI_PORT_L2TP;
+		if (p->dport == 0)
+			p->dport = CLI_PORT_L2TP;
+	}
+	L2TP_TRY(build_tunnel_create(p, cmd, err, errlen));
+	if (p->local.family == AF_UNSPEC || p->peer.family == AF_UNSPEC)
+		return fail(err, errlen,
+			    "Error: a managed tunnel needs real local and remote addresses");
+	cmd->m = p->m;
+	cmd->m.tunnel = true;
+	return 0;
+}
+
+/* add session ... remote_end_id X: the peer's id and the cookies are negotiated. */
+static int do_add_managed_session(struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
+{
+	if (p->tunnel)
+		return fail(err, errlen,
+			    "Error: add a managed tunnel first, then its sessions one by one");
+	if (p->managed_only)
+		return fail(err, errlen, "Error: \"%s\" is a setting of the tunnel",
+			    p->managed_only);
+	if (p->peer_session_id)
+		return fail(
+		    err, errlen,
+		    "Error: peer_session_id is learned from the peer with \"remote_end_id\"");
+	if (p->cookie_len || p->peer_cookie_len)
+		return fail(err, errlen,
+			    "Error: cookies are negotiated: use \"cookie auto\" "
+			    "or \"cookie none\"");
+	build_session_create(p, cmd);
+	cmd->session.pw_type = p->m.pw_type;
+	cmd->m = p->m;
+	cmd->m.session = true;
+	cmd->m.l2spec_set = p->l2spec_set;
+	cmd->m.send_seq = p->send_seq;
+	cmd->m.recv_seq = p->recv_seq;
+	return 0;
+}
+
+static int do_add(struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
 {
 	if (!p->tunnel && !p->session)
 		return MISSARG("tunnel or session");
 	if (p->tunnel_id == 0)
 		return MISSARG("tunnel_id");
+	if (p->tunnel && p->control == 1)
+		return do_add_managed_tunnel(p, cmd, err, errlen);
+	if (p->session && p->m.session)
+		return do_add_managed_session(p, cmd, err, errlen);
+	if (p->managed_only)
+		return fail(err, errlen, "Error: \"%s\" needs \"control on\"", p->managed_only);
+	if (p->cookie_mode)
+		return fail(
+		    err, errlen,
+		    "Error: \"cookie auto|none\" needs \"remote_end_id\" (a managed session)");
+	if (p->m.pw_type != L2TP_PWTYPE_ETH)
+		return fail(err, errlen,
+			    "Error: a static session is an Ethernet pseudowire "
+			    "(pw_type eth_vlan needs \"remote_end_id\")");
+	if (p->m.session)
+		return fail(err, errlen, "Error: \"remote_end_id\" is for a session");
 	if (p->session && p->peer_session_id == 0)
 		return MISSARG("peer_session_id");
 	if (p->session && p->session_id == 0)
@@ -466,6 +687,18 @@ static int do_del(const struct parm *p, struct cli_cmd *cmd, char *err, size_t e
 {
 	if (!p->tunnel && !p->session)
 		return MISSARG("tunnel or session");
+	if (p->session && p->m.session && !p->session_id) {
+		/* a managed session may be named by its remote end id */
+		if (p->tunnel_id == 0)
+			return MISSARG("tunnel_id");
+		cmd->obj_session = true;
+		cmd->obj_tunnel = false;
+		cmd->m.session = true;
+		strcpy(cmd->m.remote_end_id, p->m.remote_end_id);
+		cmd->session.present = BIT(L2TP_ATTR_CONN_ID);
+		cmd->session.conn_id = p->tunnel_id;
+		return 0;
+	}
 	if (p->tunnel && p->tunnel_id == 0)
 		return MISSARG("tunnel_id");
 	if (p->session && p->session_id == 0)
@@ -495,6 +728,8 @@ int cli_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err, size_
 	int rc;
 
 	memset(cmd, 0, sizeof(*cmd));
+	cmd->argc = argc;
+	cmd->argv = argv;
 	if (err && errlen)
 		err[0] = '\0';
 	if (argc < 1)
@@ -510,9 +745,23 @@ int cli_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err, size_
 	else if (cli_matches(argv[0], "show") || cli_matches(argv[0], "lst") ||
 		 cli_matches(argv[0], "list"))
 		cmd->verb = CLI_VERB_SHOW;
+	else if (cli_matches(argv[0], "monitor"))
+		cmd->verb = CLI_VERB_MONITOR;
 	else
 		return fail(err, errlen, "Command \"%s\" is unknown, try \"l2tp help\".", argv[0]);
 
+	if (cmd->verb == CLI_VERB_MONITOR) {
+		if (argc > 1)
+			return fail(err, errlen, "Error: \"monitor\" takes no arguments");
+		return 0;
+	}
+	if (cmd->verb == CLI_VERB_SHOW && argc >= 2 && cli_matches(argv[1], "config") &&
+	    strlen(argv[1]) >= 2) {
+		if (argc > 2)
+			return fail(err, errlen, "Error: \"show config\" takes no arguments");
+		cmd->obj_config = true;
+		return 0;
+	}
 	rc = parse_args(argc - 1, argv + 1, &p, cmd, err, errlen);
 	if (rc == 1) {
 		cmd->verb = CLI_VERB_HELP;

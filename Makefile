@@ -55,7 +55,9 @@ STEST_BIN  := $(STEST_SRC:tests/sim/%.c=$(B)/tests/%)
 SLIB_OBJ   := $(SLIB_SRC:%.c=$(B)/%.o)
 # objects of the programs without main(), for their unit tests
 CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
-DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_SRC:%.c=$(B)/%.o))
+# l2tpd reads its configuration file with the CLI's own grammar
+DAEMON_OBJ    := $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/cli/grammar.o
+DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
@@ -69,7 +71,7 @@ $(B)/%.o: %.c
 $(LIBA): $(LIB_OBJ)
 	$(Q_AR)rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/l2tpd: $(DAEMON_SRC:%.c=$(B)/%.o) $(LIBA)
+$(B)/l2tpd: $(DAEMON_OBJ) $(LIBA)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/l2tp: $(CLI_SRC:%.c=$(B)/%.o) $(LIBA)

@@ -22,10 +22,14 @@
 #include <unistd.h>
 
 #include <l2tp/api.h>
+#include <libmnl/libmnl.h>
 
+#include "../cli/cli.h"
 #include "api_server.h"
 #include "clock.h"
+#include "config.h"
 #include "datapath.h"
+#include "mgr.h"
 #include "log.h"
 #include "loop.h"
 #include "registry.h"
@@ -37,6 +41,7 @@ struct api_client {
 	struct l2tpd_api *api;
 	int fd;
 	bool privileged;
+	bool monitor; /* subscribed to events (L2TPD_CMD_MONITOR) */
 	struct l2tpd_watch *w;
 	struct api_client *next;
 };
@@ -55,6 +60,9 @@ struct l2tpd_api {
 	unsigned int n_clients;
 	struct l2tpd_ratelimit rl;
 	char errmsg[160]; /* reason of the current request's failure, for the extack */
+	struct l2tpd_mgr *mgr; /* managed tunnels, or NULL */
+	struct l2tpd_config_env cenv;
+	struct api_client *cur; /* the client whose request is being handled, or NULL */
 };
 
 /* ---- reply helpers ------------------------------------------------------- */
@@ -86,8 +94,7 @@ static void reply_add(struct reply *r, const void *msg, size_t len)
 	r->len += len;
 }
 
-static void reply_error_msg(struct reply *r, const struct nlmsghdr *req, int err,
-			    const char *msg)
+static void reply_error_msg(struct reply *r, const struct nlmsghdr *req, int err, const char *msg)
 {
 	uint8_t b[256];
 	int n = l2tp_api_build_error_msg(b, sizeof(b), req, err, msg);
@@ -363,6 +370,10 @@ static int session_create(struct l2tpd_api *api, const struct nlmsghdr *nlh)
 	t = l2tpd_tunnel_find(api->reg, s.conn_id);
 	if (!t)
 		return fail(api, -ENODEV, "tunnel %u does not exist", s.conn_id);
+	if (t->mt)
+		return fail(api, -EINVAL,
+			    "tunnel %u is managed: its sessions are added with remote_end_id",
+			    s.conn_id);
 	rc = l2tp_api_check_required(L2TP_CMD_SESSION_CREATE, s.present, false, &d);
 	if (rc < 0)
 		return fail_diag(api, rc, &d);
@@ -440,11 +451,15 @@ static int session_cmd(struct l2tpd_api *api, const struct nlmsghdr *nlh, uint8_
 	if (!s) {
 		if (l2tp_api_has(req.present, L2TP_ATTR_IFNAME))
 			return fail(api, -ENODEV, "no session has interface %s", req.ifname);
-		return fail(api, -ENODEV, "session %u in tunnel %u does not exist",
-			    req.session_id, req.conn_id);
+		return fail(api, -ENODEV, "session %u in tunnel %u does not exist", req.session_id,
+			    req.conn_id);
 	}
 	switch (cmd) {
 	case L2TP_CMD_SESSION_DELETE:
+		if (s->ms && api->mgr) {
+			l2tpd_mgr_session_del(api->mgr, s->ms);
+			return 0;
+		}
 		log_info("session %u in tunnel %u deleted", s->cfg.session_id,
 			 s->tunnel->cfg.conn_id);
 		l2tpd_session_del(api->reg, api->dp, s);
@@ -532,7 +547,9 @@ static void handle_l2tp(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool 
 		break;
 	case L2TP_CMD_TUNNEL_DELETE:
 		rc = tunnel_lookup(api, nlh, cmd, &t, &treq);
-		if (rc == 0) {
+		if (rc == 0 && t->mt && api->mgr) {
+			l2tpd_mgr_tunnel_del(api->mgr, t->mt);
+		} else if (rc == 0) {
 			log_info("tunnel %u deleted", t->cfg.conn_id);
 			l2tpd_tunnel_del(api->reg, api->dp, t);
 		}
@@ -564,6 +581,177 @@ out:
 		reply_error_msg(r, nlh, rc, api->errmsg[0] ? api->errmsg : NULL);
 }
 
+/* ---- the "l2tpd" family -------------------------------------------------- */
+
+static void client_close(struct l2tpd_api *api, struct api_client *c);
+
+#define EXEC_MAX_ARGS 64
+
+static int exec_cmd(struct l2tpd_api *api, const struct nlmsghdr *nlh)
+{
+	char *argv[EXEC_MAX_ARGS], err[CLI_ERRLEN] = "";
+	const struct nlattr *a;
+	struct cli_cmd cmd;
+	int argc = 0, rc;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+	{
+		if (mnl_attr_get_type(a) != L2TPD_ATTR_ARG)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			return fail(api, -EINVAL, "ARG is not a string");
+		if (argc == EXEC_MAX_ARGS)
+			return fail(api, -E2BIG, "more than %d words", EXEC_MAX_ARGS);
+		argv[argc++] = (char *)mnl_attr_get_str(a);
+	}
+	if (argc == 0)
+		return fail(api, -EINVAL, "no command");
+	rc = cli_parse(argc, argv, &cmd, err, sizeof(err));
+	if (rc != 0)
+		return fail(api, -EINVAL, "%s", rc < 0 ? err : "not a command");
+	rc = l2tpd_mgr_exec(api->mgr, &cmd, false, err, sizeof(err));
+	if (rc < 0)
+		return fail(api, rc, "%s", err[0] ? err : strerror(-rc));
+	return 0;
+}
+
+struct line_ctx {
+	const struct nlmsghdr *req;
+	struct reply *r;
+};
+
+static int config_line(void *arg, const char *line)
+{
+	struct line_ctx *x = arg;
+	union {
+		uint64_t align;
+		uint8_t b[L2TP_API_MSG_MAX];
+	} buf;
+	struct nlmsghdr *nlh =
+	    l2tp_api_msg_start(buf.b, sizeof(buf.b), L2TP_API_L2TPD_FAMILY_ID, L2TPD_CMD_CONFIG_GET,
+			       NLM_F_MULTI, x->req->nlmsg_seq);
+
+	nlh->nlmsg_pid = x->req->nlmsg_pid;
+	if (mnl_attr_put_strz_check(nlh, sizeof(buf.b), L2TPD_ATTR_LINE, line))
+		reply_add(x->r, nlh, nlh->nlmsg_len);
+	return 0;
+}
+
+static void l2tpd_dump(struct l2tpd_api *api, const struct nlmsghdr *req, uint8_t cmd,
+		       bool privileged, struct reply *r)
+{
+	union {
+		uint64_t align;
+		uint8_t b[L2TP_API_MSG_MAX];
+	} buf;
+
+	if (cmd == L2TPD_CMD_CONFIG_GET) {
+		struct line_ctx x = {req, r};
+
+		l2tpd_config_format(&api->cenv, privileged, config_line, &x);
+	}
+	for (struct l2tpd_mtunnel *mt = l2tpd_mgr_tunnels(api->mgr);
+	     mt && cmd != L2TPD_CMD_CONFIG_GET; mt = mt->next) {
+		for (struct l2tpd_msession *ms = cmd == L2TPD_CMD_SESSION_GET ? mt->sessions : NULL;
+		     ms || cmd == L2TPD_CMD_TUNNEL_GET; ms = ms->next) {
+			struct nlmsghdr *nlh =
+			    l2tp_api_msg_start(buf.b, sizeof(buf.b), L2TP_API_L2TPD_FAMILY_ID, cmd,
+					       NLM_F_MULTI, req->nlmsg_seq);
+			int rc;
+
+			nlh->nlmsg_pid = req->nlmsg_pid;
+			rc = ms ? l2tpd_mgr_put_session(api->mgr, ms, nlh, sizeof(buf.b))
+				: l2tpd_mgr_put_tunnel(api->mgr, mt, nlh, sizeof(buf.b));
+			if (rc == 0)
+				reply_add(r, nlh, nlh->nlmsg_len);
+			if (!ms)
+				break;
+		}
+	}
+	reply_done(r, req);
+}
+
+static void handle_l2tpd(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool privileged,
+			 struct reply *r)
+{
+	bool is_dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	uint8_t cmd;
+	int rc;
+
+	api->errmsg[0] = '\0';
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
+		rc = -EINVAL;
+		goto out;
+	}
+	cmd = l2tp_api_msg_cmd(nlh);
+	if (!api->mgr) {
+		rc = fail(api, -EOPNOTSUPP, "managed tunnels are not available");
+		goto out;
+	}
+	switch (cmd) {
+	case L2TPD_CMD_EXEC:
+		if (!privileged && !api->delegated)
+			rc = -EPERM;
+		else
+			rc = exec_cmd(api, nlh);
+		break;
+	case L2TPD_CMD_CONFIG_GET:
+	case L2TPD_CMD_TUNNEL_GET:
+	case L2TPD_CMD_SESSION_GET:
+		if (!is_dump) {
+			rc = fail(api, -EOPNOTSUPP, "only dumps");
+			break;
+		}
+		l2tpd_dump(api, nlh, cmd, privileged || api->delegated, r);
+		return;
+	case L2TPD_CMD_MONITOR:
+		if (!api->cur) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		api->cur->monitor = true;
+		rc = 0;
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+		break;
+	}
+out:
+	if (rc < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
+		reply_error_msg(r, nlh, rc, api->errmsg[0] ? api->errmsg : NULL);
+}
+
+void l2tpd_api_event(void *arg, const struct nlmsghdr *msg)
+{
+	struct l2tpd_api *api = arg;
+	struct api_client *c, *next;
+
+	for (c = api->clients; c; c = next) {
+		next = c->next;
+		if (!c->monitor)
+			continue;
+		/* A monitor that does not keep up is dropped, never waited for. */
+		if (send(c->fd, msg, msg->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			log_warnx_rl(&api->rl, l2tpd_clock_now(),
+				     "api: monitor client not reading events, disconnected");
+			if (c == api->cur)
+				c->monitor = false; /* its request is still being answered */
+			else
+				client_close(api, c);
+		}
+	}
+}
+
+void l2tpd_api_set_mgr(struct l2tpd_api *api, struct l2tpd_mgr *mgr,
+		       const struct l2tpd_config_env *env)
+{
+	api->mgr = mgr;
+	if (env)
+		api->cenv = *env;
+	if (mgr)
+		l2tpd_mgr_set_event_fn(mgr, l2tpd_api_event, api);
+}
+
 static void handle_ctrl(struct l2tpd_api *api, const struct nlmsghdr *nlh, struct reply *r)
 {
 	uint8_t b[512];
@@ -579,7 +767,7 @@ static void handle_ctrl(struct l2tpd_api *api, const struct nlmsghdr *nlh, struc
 		else if (!strcmp(name, L2TPD_GENL_NAME))
 			n = l2tp_api_build_family_reply(b, sizeof(b), nlh, name,
 							L2TP_API_L2TPD_FAMILY_ID,
-							L2TPD_GENL_VERSION, 0);
+							L2TPD_GENL_VERSION, L2TPD_ATTR_MAX);
 		else
 			n = -ENOENT;
 		if (n > 0) {
@@ -631,7 +819,7 @@ int l2tpd_api_handle(struct l2tpd_api *api, const void *req, size_t len, bool pr
 		} else if (nlh->nlmsg_type == L2TP_API_FAMILY_ID) {
 			handle_l2tp(api, nlh, privileged, r);
 		} else if (nlh->nlmsg_type == L2TP_API_L2TPD_FAMILY_ID) {
-			reply_error(r, nlh, -EOPNOTSUPP);
+			handle_l2tpd(api, nlh, privileged, r);
 		} else {
 			reply_error(r, nlh, -ENOENT);
 		}
@@ -705,7 +893,10 @@ static void client_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 		}
 		return;
 	}
-	if (l2tpd_api_handle(api, buf, (size_t)n, c->privileged, client_send, c) < 0) {
+	api->cur = c;
+	n = l2tpd_api_handle(api, buf, (size_t)n, c->privileged, client_send, c);
+	api->cur = NULL;
+	if (n < 0) {
 		log_warnx_rl(&api->rl, l2tpd_clock_now(),
 			     "api: client not reading its answers, disconnected");
 		client_close(api, c);

@@ -50,6 +50,20 @@ void l2tpd_api_set_delegated(struct l2tpd_api *api, bool delegated);
 int l2tpd_api_handle(struct l2tpd_api *api, const void *req, size_t len, bool privileged,
 		     l2tpd_api_send_fn send, void *arg);
 
+struct l2tpd_mgr;
+struct l2tpd_config_env;
+struct nlmsghdr;
+
+/*
+ * Serve the "l2tpd" family with |mgr| (managed tunnels) and |env| (for
+ * "show config"); also subscribes the API's monitors to |mgr|'s events.
+ */
+void l2tpd_api_set_mgr(struct l2tpd_api *api, struct l2tpd_mgr *mgr,
+		       const struct l2tpd_config_env *env);
+
+/* Send the complete EVENT message |msg| to every monitoring client. */
+void l2tpd_api_event(void *arg, const struct nlmsghdr *msg);
+
 /* Closes every client and the listening socket, and unlinks the socket file. */
 void l2tpd_api_free(struct l2tpd_api *api);
 

@@ -45,9 +45,20 @@ struct l2tpd_datapath_ops {
 	void (*free)(struct l2tpd_datapath *dp);
 };
 
+/*
+ * A control message (RFC 3931 §4.1: T bit set; over IP, Session ID 0) that
+ * arrived on the data socket of managed tunnel |t| (t->mt set): |pkt| is
+ * the UDP payload, valid during the call, which runs on the control
+ * plane's loop.
+ */
+typedef void (*l2tpd_ctrl_rx_fn)(void *arg, struct l2tpd_tunnel *t, const uint8_t *pkt,
+				 size_t len);
+
 struct l2tpd_datapath {
 	const struct l2tpd_datapath_ops *ops;
 	void *priv;
+	l2tpd_ctrl_rx_fn ctrl_rx; /* set by the control plane; NULL drops them */
+	void *ctrl_arg;
 };
 
 struct l2tpd_loop;

@@ -681,6 +681,11 @@ static struct us_rep *rx_match(struct us_tsock *ts, const struct l2tp_dp_buf *b,
 			     ut->t->cfg.conn_id, b->len, l2tp_wire_strerror(rc));
 		return NULL;
 	}
+	if (cl.ctrl && ut->t->mt && ut->u->base.ctrl_rx) {
+		/* A managed tunnel: its control plane runs on this loop (one worker). */
+		ut->u->base.ctrl_rx(ut->u->base.ctrl_arg, ut->t, b->data + b->off, b->len);
+		return NULL;
+	}
 	if (cl.ctrl) {
 		/* Static tunnels have no control connection (ip-l2tp(8)). */
 		log_warnx_rl(&ts->rl, now, "tunnel %u: control message dropped (static tunnel)",
@@ -1756,6 +1761,12 @@ static int us_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 	o.csum = t->cfg.udp_csum;
 	o.zero_csum6_tx = t->cfg.udp_zero_csum6_tx;
 	o.zero_csum6_rx = t->cfg.udp_zero_csum6_rx;
+	o.reuse_addr = t->mt != NULL;
+	if (t->mt && u->nw > 1) {
+		/* Control messages would arrive on a worker thread (not done yet). */
+		tunnel_free(u, ut);
+		return -EOPNOTSUPP;
+	}
 	rc = udp_open(u, ut, &o);
 	if (rc < 0) {
 		tunnel_free(u, ut);

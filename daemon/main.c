@@ -18,9 +18,11 @@
 #include <l2tp/api.h>
 
 #include "api_server.h"
+#include "config.h"
 #include "datapath.h"
 #include "log.h"
 #include "loop.h"
+#include "mgr.h"
 #include "registry.h"
 
 #ifndef L2TPD_VERSION
@@ -38,19 +40,29 @@ struct opts {
 	gid_t sock_gid;
 	const char *datapath;
 	unsigned int workers;
+	bool check; /* -n: check the configuration file and exit */
+	const char *hostname;
+	const char *event_hook;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: l2tpd [-f] [-d] [-P PIDFILE] [-S SOCKET] [-c FILE]\n"
+		"Usage: l2tpd [-f] [-d] [-P PIDFILE] [-S SOCKET] [-c FILE] [-n]\n"
 		"             [--socket-mode MODE] [--socket-group GROUP] [--datapath user]\n"
-		"             [-w N|auto]\n"
+		"             [-w N|auto] [--hostname NAME] [--event-hook PROG]\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
 		"  -d, --debug             log debug messages\n"
 		"  -P, --pid-file PATH     PID file (default %s)\n"
 		"  -S, --socket PATH       API socket (default %s)\n"
-		"  -c, --config FILE       configuration file (not supported yet)\n"
+		"  -c, --config FILE       configuration file: l2tp(8) \"add\" commands, one\n"
+		"                          per line (l2tpd.conf(5)); SIGHUP re-reads it\n"
+		"  -n, --check             check the configuration file and exit:\n"
+		"                          one \"FILE:LINE: problem\" line per error\n"
+		"      --hostname NAME     Host Name AVP of managed tunnels (default: the\n"
+		"                          system's host name)\n"
+		"      --event-hook PROG   run PROG on each tunnel and session event, the\n"
+		"                          details in L2TP_* environment variables\n"
 		"      --socket-mode MODE  octal permissions of the API socket (default 0600)\n"
 		"      --socket-group GRP  group of the API socket; its members may configure\n"
 		"      --datapath user     datapath (only \"user\" exists yet)\n"
@@ -63,7 +75,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_MODE = 256, OPT_GROUP, OPT_DATAPATH };
+	enum { OPT_MODE = 256, OPT_GROUP, OPT_DATAPATH, OPT_HOSTNAME, OPT_HOOK };
 	static const struct option lopts[] = {
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"debug", no_argument, NULL, 'd'},
@@ -74,6 +86,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"socket-group", required_argument, NULL, OPT_GROUP},
 	    {"datapath", required_argument, NULL, OPT_DATAPATH},
 	    {"workers", required_argument, NULL, 'w'},
+	    {"check", no_argument, NULL, 'n'},
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"event-hook", required_argument, NULL, OPT_HOOK},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -89,7 +104,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->sock_gid = (gid_t)-1;
 	o->datapath = "user";
 	o->workers = 1;
-	while ((c = getopt_long(argc, argv, "fdP:S:c:w:hV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fdP:S:c:w:nhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->foreground = true;
@@ -105,6 +120,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'n':
+			o->check = true;
+			break;
+		case OPT_HOSTNAME:
+			if (!optarg[0] || strlen(optarg) > L2TP_HOSTNAME_MAX) {
+				fprintf(stderr, "l2tpd: a host name is 1 to %d characters\n",
+					L2TP_HOSTNAME_MAX);
+				return 2;
+			}
+			o->hostname = optarg;
+			break;
+		case OPT_HOOK:
+			if (access(optarg, X_OK) < 0) {
+				fprintf(stderr, "l2tpd: event hook %s: %s\n", optarg,
+					strerror(errno));
+				return 2;
+			}
+			o->event_hook = optarg;
 			break;
 		case OPT_MODE:
 			errno = 0;
@@ -171,6 +205,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (optind != argc) {
 		fprintf(stderr, "l2tpd: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
+		return 2;
+	}
+	if (o->check && !o->config) {
+		fprintf(stderr, "l2tpd: -n checks a configuration file: give it with -c FILE\n");
 		return 2;
 	}
 	return -1;
@@ -282,8 +320,12 @@ static void report_ready(char status)
 
 /* ---- main ---------------------------------------------------------------------- */
 
+static const char *config_path;
+static struct l2tpd_config_env config_env;
+
 static void on_signal(struct l2tpd_loop *loop, int signo, void *arg)
 {
+	(void)arg;
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
@@ -291,8 +333,12 @@ static void on_signal(struct l2tpd_loop *loop, int signo, void *arg)
 		l2tpd_loop_stop(loop);
 		break;
 	case SIGHUP:
-		/* There is no configuration file to re-read yet. */
-		log_info("SIGHUP received: nothing to reload");
+		if (!config_path) {
+			log_info("SIGHUP received: no configuration file (-c) to re-read");
+			break;
+		}
+		log_info("SIGHUP received: re-reading %s", config_path);
+		l2tpd_config_apply(config_path, &config_env, true);
 		break;
 	}
 }
@@ -303,17 +349,22 @@ int main(int argc, char **argv)
 	struct l2tpd_datapath *dp = NULL;
 	struct l2tpd_loop *loop = NULL;
 	struct l2tpd_api *api = NULL;
+	struct l2tpd_mgr *mgr = NULL;
 	struct opts o = {0};
 	int rc, status = 1;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	if (o.config) {
-		fprintf(stderr, "l2tpd: -c: configuration files are not supported yet; "
-				"configure with l2tp(8) over the API socket\n");
-		return 2;
+	if (o.check) {
+		rc = l2tpd_config_check(o.config, stderr);
+		if (rc == 0)
+			printf("%s: ok\n", o.config);
+		return rc == 0 ? 0 : 1;
 	}
+	/* A file with errors never starts a daemon: say so here, at once. */
+	if (o.config && l2tpd_config_check(o.config, stderr) != 0)
+		return 1;
 	l2tpd_log_init("l2tpd", !o.foreground, o.debug);
 	if (!o.foreground)
 		daemonize();
@@ -341,6 +392,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	l2tpd_api_set_delegated(api, o.sock_gid != (gid_t)-1);
+	{
+		struct l2tpd_mgr_settings ms = {.hostname = o.hostname, .event_hook = o.event_hook};
+
+		mgr = l2tpd_mgr_new(loop, &reg, dp, &ms);
+		if (!mgr) {
+			log_warn("control plane");
+			goto out;
+		}
+	}
+	config_env = (struct l2tpd_config_env){.api = api, .mgr = mgr, .reg = &reg, .dp = dp};
+	l2tpd_api_set_mgr(api, mgr, &config_env);
 	rc = l2tpd_api_listen(api, o.sock, o.sock_mode, o.sock_gid);
 	if (rc < 0) {
 		log_warnx("socket %s: %s", o.sock,
@@ -350,6 +412,19 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_info("l2tpd %s started, datapath %s, socket %s", L2TPD_VERSION, o.datapath, o.sock);
+	if (o.config) {
+		/* SIGHUP comes after daemonize()'s chdir("/"): keep an absolute path. */
+		static char abs_path[4096];
+
+		if (!realpath(o.config, abs_path)) {
+			log_warn("%s", o.config);
+			goto out;
+		}
+		/* Objects the system refuses are logged; the daemon still runs. */
+		if (l2tpd_config_apply(abs_path, &config_env, false) < 0)
+			goto out;
+		config_path = abs_path;
+	}
 	report_ready(0);
 	rc = l2tpd_loop_run(loop);
 	if (rc < 0)
@@ -359,6 +434,7 @@ int main(int argc, char **argv)
 out:
 	report_ready(1);
 	/* Every interface and socket we made goes, then the socket and pid files. */
+	l2tpd_mgr_free(mgr); /* StopCCN to every peer first */
 	if (dp)
 		l2tpd_registry_clear(&reg, dp);
 	l2tpd_api_free(api);

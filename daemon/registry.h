@@ -10,11 +10,16 @@
 
 #include "datapath.h"
 
+struct l2tpd_msession;
+struct l2tpd_mtunnel;
+
 struct l2tpd_session {
 	struct l2tp_api_session cfg; /* as created/modified; ifname set by the datapath */
 	struct l2tpd_tunnel *tunnel;
 	struct l2tpd_session *next; /* in tunnel->sessions */
 	void *dp; /* datapath state */
+	struct l2tpd_msession *ms; /* the managed session it carries (mgr.c), or NULL */
+	bool from_config; /* made by the configuration file (SIGHUP diffs these) */
 };
 
 struct l2tpd_tunnel {
@@ -22,6 +27,13 @@ struct l2tpd_tunnel {
 	struct l2tpd_session *sessions;
 	struct l2tpd_tunnel *next;
 	void *dp;
+	/*
+	 * A managed tunnel's data sockets (mgr.c): control messages arriving
+	 * on them go to dp->ctrl_rx, and the UDP port is shared with the
+	 * control plane's own socket (SO_REUSEADDR).
+	 */
+	struct l2tpd_mtunnel *mt;
+	bool from_config;
 };
 
 struct l2tpd_registry {
@@ -54,6 +66,11 @@ int l2tpd_tunnel_family(const struct l2tpd_tunnel *t);
  */
 struct l2tpd_tunnel *l2tpd_tunnel_add(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 				      const struct l2tp_api_tunnel *cfg, int *err);
+/* The same for the data sockets of managed tunnel |mt| (t->mt set before the datapath runs). */
+struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg,
+					      struct l2tpd_datapath *dp,
+					      const struct l2tp_api_tunnel *cfg,
+					      struct l2tpd_mtunnel *mt, int *err);
 /* Deletes the sessions of |t|, then |t| (datapath first, then memory). */
 void l2tpd_tunnel_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 		      struct l2tpd_tunnel *t);

@@ -108,6 +108,10 @@ int l2tpd_sock_udp_open(const union l2tpd_addr *local, const union l2tpd_addr *p
 	err = l2tpd_sock_udp_set_opts(fd, family, o);
 	if (err < 0)
 		goto fail;
+	if (o->reuse_addr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0) {
+		err = -errno;
+		goto fail;
+	}
 	if (bind(fd, &local->sa, l2tpd_addr_len(local)) < 0 ||
 	    connect(fd, &peer->sa, l2tpd_addr_len(peer)) < 0) {
 		err = -errno;

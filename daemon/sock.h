@@ -32,6 +32,7 @@ struct l2tpd_udp_opts {
 	bool csum; /* IPv4: compute UDP checksums on transmit (else SO_NO_CHECK) */
 	bool zero_csum6_tx; /* IPv6: send zero checksums (UDP_NO_CHECK6_TX) */
 	bool zero_csum6_rx; /* IPv6: accept zero checksums (UDP_NO_CHECK6_RX) */
+	bool reuse_addr; /* SO_REUSEADDR: the port is shared with the control plane's socket */
 };
 
 /*

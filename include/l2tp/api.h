@@ -94,6 +94,100 @@
 #define L2TPD_GENL_NAME "l2tpd"
 #define L2TPD_GENL_VERSION 1
 
+/*
+ * The "l2tpd" family: what the kernel has no attribute for (managed tunnels
+ * run by the control protocol, their state, the configuration, events).
+ *
+ *   EXEC        do: ARG attributes, in order, are the words of one command of
+ *               the l2tp(8) grammar ("add tunnel ... control on ...", "add
+ *               session ... remote_end_id X", "del session ... remote_end_id
+ *               X"); l2tpd parses them as it parses its configuration file,
+ *               so the CLI, the file and programs share one grammar. Errors:
+ *               -EINVAL (the parser's message in the extended ack), -EEXIST,
+ *               -ENODEV, -EPERM.
+ *   CONFIG_GET  dump: one message per object with LINE, the running state
+ *               in that grammar ("l2tp show config"); a secret only for a
+ *               privileged caller.
+ *   TUNNEL_GET  dump: one message per managed tunnel (CONN_ID, STATE, ...).
+ *   SESSION_GET dump: one message per managed session.
+ *   MONITOR     do: subscribe this connection; l2tpd then sends EVENT
+ *               messages (nlmsg_seq 0) until it closes. Read-only.
+ */
+enum {
+	L2TPD_CMD_UNSPEC,
+	L2TPD_CMD_EXEC,
+	L2TPD_CMD_CONFIG_GET,
+	L2TPD_CMD_TUNNEL_GET,
+	L2TPD_CMD_SESSION_GET,
+	L2TPD_CMD_MONITOR,
+	L2TPD_CMD_EVENT,
+	__L2TPD_CMD_MAX,
+};
+#define L2TPD_CMD_MAX (__L2TPD_CMD_MAX - 1)
+
+enum {
+	L2TPD_ATTR_UNSPEC,
+	L2TPD_ATTR_ARG, /* string, repeated: one word of an EXEC command */
+	L2TPD_ATTR_LINE, /* string: a configuration line */
+	L2TPD_ATTR_CONN_ID, /* u32: tunnel_id (local, as configured) */
+	L2TPD_ATTR_PEER_CONN_ID, /* u32: the peer's Control Connection ID, learned */
+	L2TPD_ATTR_CCID, /* u32: our Control Connection ID on the wire */
+	L2TPD_ATTR_SESSION_ID, /* u32 */
+	L2TPD_ATTR_PEER_SESSION_ID, /* u32 */
+	L2TPD_ATTR_STATE, /* string: idle, wait-ctl-reply, established, ... */
+	L2TPD_ATTR_ROLE, /* string: initiate, accept (configured) */
+	L2TPD_ATTR_INITIATOR, /* u8: 1 when this end initiated the connection up now */
+	L2TPD_ATTR_PEER_HOSTNAME, /* string */
+	L2TPD_ATTR_PEER_ROUTER_ID, /* u32 */
+	L2TPD_ATTR_PEER_VENDOR, /* string */
+	L2TPD_ATTR_UPTIME, /* u64: seconds since established, 0 when not */
+	L2TPD_ATTR_DIGEST, /* string: none, md5, sha1 */
+	L2TPD_ATTR_HELLO, /* u32: seconds, 0 = off */
+	L2TPD_ATTR_REMOTE_END_ID, /* string */
+	L2TPD_ATTR_PW_TYPE, /* u16: L2TP_PWTYPE_* */
+	L2TPD_ATTR_COOKIE, /* binary 0..8: what we receive */
+	L2TPD_ATTR_PEER_COOKIE, /* binary 0..8: what we send */
+	L2TPD_ATTR_L2SPEC_TYPE, /* u8: L2TP_L2SPECTYPE_* */
+	L2TPD_ATTR_SEND_SEQ, /* u8 */
+	L2TPD_ATTR_RECV_SEQ, /* u8 */
+	L2TPD_ATTR_IFNAME, /* string */
+	L2TPD_ATTR_CTRL_STATS, /* nested L2TPD_CSTAT_* */
+	L2TPD_ATTR_EVENT, /* string: up, down, refused */
+	L2TPD_ATTR_RESULT, /* u16: StopCCN/CDN Result Code */
+	L2TPD_ATTR_ERROR, /* u16: General Error Code */
+	L2TPD_ATTR_REASON, /* string */
+	L2TPD_ATTR_BY_PEER, /* u8: the peer ended it */
+	L2TPD_ATTR_TIMEOUT, /* u8: the peer stopped answering */
+	L2TPD_ATTR_RETRY_IN, /* u32: seconds until the next attempt, initiator down */
+	L2TPD_ATTR_ATTEMPTS, /* u32: connection attempts since the last success */
+	L2TPD_ATTR_PEER, /* string: the peer's address and port, "192.0.2.2:1701" */
+	L2TPD_ATTR_ENCAP, /* string: udp, ip */
+	__L2TPD_ATTR_MAX,
+};
+#define L2TPD_ATTR_MAX (__L2TPD_ATTR_MAX - 1)
+
+/* Inside L2TPD_ATTR_CTRL_STATS: u64 counters, and per-type message counts. */
+enum {
+	L2TPD_CSTAT_UNSPEC,
+	L2TPD_CSTAT_TX_MSGS,
+	L2TPD_CSTAT_TX_RETRANSMITS,
+	L2TPD_CSTAT_TX_ACKS,
+	L2TPD_CSTAT_RX_MSGS,
+	L2TPD_CSTAT_RX_ACKS,
+	L2TPD_CSTAT_RX_DUPLICATES,
+	L2TPD_CSTAT_RX_OUT_OF_ORDER,
+	L2TPD_CSTAT_RX_DIGEST_FAILURES,
+	L2TPD_CSTAT_RX_UNKNOWN_SESSION,
+	L2TPD_CSTAT_CWND,
+	L2TPD_CSTAT_PEER_RWND,
+	L2TPD_CSTAT_SRTT_US,
+	L2TPD_CSTAT_RTTVAR_US,
+	L2TPD_CSTAT_TX_BY_TYPE, /* binary: u64[L2TP_MSG_TYPE_MAX + 1], host order */
+	L2TPD_CSTAT_RX_BY_TYPE,
+	__L2TPD_CSTAT_MAX,
+};
+#define L2TPD_CSTAT_MAX (__L2TPD_CSTAT_MAX - 1)
+
 /* Largest datagram either side sends; receive buffers must be this big. */
 #define L2TP_API_MSG_MAX 8192
 

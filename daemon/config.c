@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: MIT
+/*
+ * daemon/config.c - the configuration file (config.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+
+#include "../cli/cli.h"
+#include "api_server.h"
+#include "config.h"
+#include "log.h"
+#include "mgr.h"
+#include "registry.h"
+
+#define LINE_MAX_LEN 4096
+#define WORDS_MAX 64
+#define LINES_MAX 100000
+
+struct entry {
+	unsigned int lineno;
+	struct cli_cmd cmd;
+	char *text; /* canonical line: equal text, equal object */
+};
+
+struct parsed {
+	struct entry *v;
+	size_t n, cap;
+	unsigned int problems;
+};
+
+/* ---- formatting ------------------------------------------------------------ */
+
+struct sbuf {
+	char *p;
+	size_t cap, len;
+};
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+/* A word as cli_split_line() reads it back: quoted when it has to be. */
+static void sb_word(struct sbuf *b, const char *key, const char *w)
+{
+	bool quote = !w[0] || strpbrk(w, " \t\r\n\"#\\") != NULL;
+
+	sb_add(b, " %s ", key);
+	if (!quote) {
+		sb_add(b, "%s", w);
+		return;
+	}
+	sb_add(b, "\"");
+	for (; *w; w++)
+		sb_add(b, *w == '"' || *w == '\\' ? "\\%c" : "%c", *w);
+	sb_add(b, "\"");
+}
+
+static void sb_hex(struct sbuf *b, const char *key, const uint8_t *v, size_t n)
+{
+	sb_add(b, " %s ", key);
+	for (size_t i = 0; i < n; i++)
+		sb_add(b, "%02x", v[i]);
+}
+
+static void fmt_addrs(struct sbuf *b, const struct l2tp_api_tunnel *t)
+{
+	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+
+	if (l2tp_api_has(t->present, L2TP_ATTR_IP6_SADDR)) {
+		inet_ntop(AF_INET6, &t->local_ip6, l, sizeof(l));
+		inet_ntop(AF_INET6, &t->peer_ip6, r, sizeof(r));
+	} else {
+		inet_ntop(AF_INET, &t->local_ip, l, sizeof(l));
+		inet_ntop(AF_INET, &t->peer_ip, r, sizeof(r));
+	}
+	sb_add(b, " encap %s local %s remote %s", t->encap_type == L2TP_ENCAPTYPE_IP ? "ip" : "udp",
+	       l, r);
+	if (t->encap_type == L2TP_ENCAPTYPE_UDP) {
+		sb_add(b, " udp_sport %u udp_dport %u", t->udp_sport, t->udp_dport);
+		if (t->udp_csum)
+			sb_add(b, " udp_csum on");
+		if (t->udp_zero_csum6_tx)
+			sb_add(b, " udp6_csum_tx off");
+		if (t->udp_zero_csum6_rx)
+			sb_add(b, " udp6_csum_rx off");
+	}
+}
+
+/* |m|: the managed settings, or NULL for a static tunnel. */
+static void fmt_tunnel(struct sbuf *b, const struct l2tp_api_tunnel *t, const struct cli_managed *m,
+		       bool secrets)
+{
+	sb_add(b, "add tunnel tunnel_id %u", t->conn_id);
+	if (!m) {
+		sb_add(b, " peer_tunnel_id %u", t->peer_conn_id);
+		fmt_addrs(b, t);
+		return;
+	}
+	fmt_addrs(b, t);
+	sb_add(b, " control on role %s", m->accept ? "accept" : "initiate");
+	if (m->secret[0]) {
+		if (secrets)
+			sb_word(b, "secret", m->secret);
+		else
+			sb_add(b, " secret ********");
+		sb_add(b, " digest %s", m->digest ? "sha1" : "md5");
+	}
+	if (m->hostname[0])
+		sb_word(b, "hostname", m->hostname);
+	if (m->peer_hostname[0])
+		sb_word(b, "peer_hostname", m->peer_hostname);
+	sb_add(b, " hello %u", m->hello);
+	if (m->retries)
+		sb_add(b, " retries %u", m->retries);
+	if (m->window)
+		sb_add(b, " window %u", m->window);
+}
+
+static const char *seq_word(bool send, bool recv)
+{
+	return send && recv ? "both" : send ? "send" : recv ? "recv" : "none";
+}
+
+static void fmt_session(struct sbuf *b, const struct l2tp_api_session *s,
+			const struct cli_managed *m)
+{
+	sb_add(b, "add session tunnel_id %u", s->conn_id);
+	if (!m) {
+		sb_add(b, " session_id %u peer_session_id %u", s->session_id, s->peer_session_id);
+		if (s->cookie_len)
+			sb_hex(b, "cookie", s->cookie, s->cookie_len);
+		if (s->peer_cookie_len)
+			sb_hex(b, "peer_cookie", s->peer_cookie, s->peer_cookie_len);
+		sb_add(b, " l2spec_type %s", s->l2spec_type ? "default" : "none");
+		sb_add(b, " seq %s", seq_word(s->send_seq, s->recv_seq));
+		if (l2tp_api_has(s->present, L2TP_ATTR_IFNAME) && s->ifname[0])
+			sb_add(b, " name %s", s->ifname);
+		return;
+	}
+	if (s->session_id)
+		sb_add(b, " session_id %u", s->session_id);
+	sb_add(b, " pw_type %s", m->pw_type == L2TP_PWTYPE_ETH_VLAN ? "eth_vlan" : "eth");
+	sb_word(b, "remote_end_id", m->remote_end_id);
+	if (s->ifname[0])
+		sb_add(b, " name %s", s->ifname);
+	sb_add(b, " cookie %s", m->cookie_none ? "none" : "auto");
+	if (m->l2spec_set)
+		sb_add(b, " l2spec_type %s", s->l2spec_type ? "default" : "none");
+	sb_add(b, " seq %s", seq_word(m->send_seq, m->recv_seq));
+}
+
+/* The canonical line of a parsed "add" command. */
+static void fmt_cmd(struct sbuf *b, const struct cli_cmd *c, bool secrets)
+{
+	if (c->obj_tunnel)
+		fmt_tunnel(b, &c->tunnel, c->m.tunnel ? &c->m : NULL, secrets);
+	else
+		fmt_session(b, &c->session, c->m.session ? &c->m : NULL);
+}
+
+static int emit_line(struct sbuf *b, int (*fn)(void *, const char *), void *arg)
+{
+	int rc = fn(arg, b->p);
+
+	b->len = 0;
+	b->p[0] = '\0';
+	return rc;
+}
+
+int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
+			int (*fn)(void *arg, const char *line), void *arg)
+{
+	char line[LINE_MAX_LEN];
+	struct sbuf b = {line, sizeof(line), 0};
+	int rc;
+
+	line[0] = '\0';
+	/* Registry order is newest first: print oldest first, as they were made. */
+	size_t n = 0, i;
+	for (struct l2tpd_tunnel *t = env->reg->tunnels; t; t = t->next)
+		n++;
+	struct l2tpd_tunnel **v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	i = n;
+	for (struct l2tpd_tunnel *t = env->reg->tunnels; t; t = t->next)
+		v[--i] = t;
+	for (i = 0; i < n; i++) {
+		struct l2tpd_tunnel *t = v[i];
+
+		if (t->mt) {
+			fmt_cmd(&b, &t->mt->cfg, secrets);
+			if ((rc = emit_line(&b, fn, arg)))
+				goto out;
+			for (struct l2tpd_msession *ms = t->mt->sessions; ms; ms = ms->next) {
+				fmt_cmd(&b, &ms->cfg, secrets);
+				if ((rc = emit_line(&b, fn, arg)))
+					goto out;
+			}
+			continue;
+		}
+		fmt_tunnel(&b, &t->cfg, NULL, secrets);
+		if ((rc = emit_line(&b, fn, arg)))
+			goto out;
+		size_t ns = 0, j;
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+			ns++;
+		struct l2tpd_session **sv = calloc(ns ? ns : 1, sizeof(*sv));
+		if (!sv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		j = ns;
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+			sv[--j] = s;
+		for (j = 0; j < ns; j++) {
+			fmt_session(&b, &sv[j]->cfg, NULL);
+			if ((rc = emit_line(&b, fn, arg)))
+				break;
+		}
+		free(sv);
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+/* ---- parsing ------------------------------------------------------------------ */
+
+static void problem(struct parsed *ps, FILE *errf, const char *path, unsigned int lineno,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void problem(struct parsed *ps, FILE *errf, const char *path, unsigned int lineno,
+		    const char *fmt, ...)
+{
+	char msg[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ps->problems++;
+	if (errf)
+		fprintf(errf, "%s:%u: %s\n", path, lineno, msg);
+	else
+		log_warnx("%s:%u: %s", path, lineno, msg);
+}
+
+static const struct entry *find_tunnel(const struct parsed *ps, uint32_t id)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].cmd.obj_tunnel && ps->v[i].cmd.tunnel.conn_id == id)
+			return &ps->v[i];
+	return NULL;
+}
+
+/* What the file says beyond the grammar: ids unique, sessions after their tunnel. */
+static bool check_entry(struct parsed *ps, FILE *errf, const char *path, unsigned int lineno,
+			const struct cli_cmd *c)
+{
+	const struct entry *t;
+
+	if (c->obj_tunnel && c->obj_session) {
+		problem(ps, errf, path, lineno,
+			"one object per line: add the tunnel, then the session");
+		return false;
+	}
+	if (c->obj_tunnel) {
+		if ((t = find_tunnel(ps, c->tunnel.conn_id))) {
+			problem(ps, errf, path, lineno, "tunnel %u is already defined on line %u",
+				c->tunnel.conn_id, t->lineno);
+			return false;
+		}
+		return true;
+	}
+	t = find_tunnel(ps, c->session.conn_id);
+	if (!t) {
+		problem(ps, errf, path, lineno, "tunnel %u is not defined above",
+			c->session.conn_id);
+		return false;
+	}
+	if (c->m.session != t->cmd.m.tunnel) {
+		problem(ps, errf, path, lineno,
+			c->m.session
+			    ? "tunnel %u is static: a session with remote_end_id needs a "
+			      "tunnel with \"control on\" (line %u)"
+			    : "tunnel %u is managed (line %u): its sessions take remote_end_id, "
+			      "not peer_session_id",
+			c->session.conn_id, t->lineno);
+		return false;
+	}
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct cli_cmd *o = &ps->v[i].cmd;
+
+		if (!o->obj_session || o->session.conn_id != c->session.conn_id)
+			continue;
+		if (c->m.session && !strcmp(o->m.remote_end_id, c->m.remote_end_id)) {
+			problem(ps, errf, path, lineno,
+				"tunnel %u already has remote_end_id \"%s\" (line %u)",
+				c->session.conn_id, c->m.remote_end_id, ps->v[i].lineno);
+			return false;
+		}
+		if (c->session.session_id && o->session.session_id == c->session.session_id) {
+			problem(ps, errf, path, lineno, "session %u is already defined on line %u",
+				c->session.session_id, ps->v[i].lineno);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int parse_file(const char *path, FILE *errf, struct parsed *ps)
+{
+	FILE *f = fopen(path, "re");
+	char line[LINE_MAX_LEN + 2];
+	unsigned int lineno = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *w[WORDS_MAX], err[CLI_ERRLEN];
+		struct cli_cmd cmd;
+		size_t len = strlen(line);
+		int n, rc;
+
+		lineno++;
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			problem(ps, errf, path, lineno, "line longer than %d bytes", LINE_MAX_LEN);
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		n = cli_split_line(line, w, WORDS_MAX, err, sizeof(err));
+		if (n < 0) {
+			problem(ps, errf, path, lineno, "%s", err);
+			continue;
+		}
+		if (n == 0)
+			continue;
+		/* "l2tp add tunnel ..." pasted from a shell reads the same. */
+		char **argv = w;
+		if (!strcmp(argv[0], "l2tp")) {
+			argv++;
+			n--;
+		}
+		rc = n ? cli_parse(n, argv, &cmd, err, sizeof(err)) : -EINVAL;
+		if (rc != 0 || cmd.verb != CLI_VERB_ADD) {
+			problem(ps, errf, path, lineno, "%s",
+				rc < 0 && err[0] ? err
+				: rc == 0 && cmd.verb != CLI_VERB_ADD
+				    ? "only \"add tunnel\" and \"add session\" lines belong here"
+				    : "incomplete command");
+			continue;
+		}
+		if (!check_entry(ps, errf, path, lineno, &cmd))
+			continue;
+		if (ps->n == ps->cap) {
+			size_t cap = ps->cap ? ps->cap * 2 : 16;
+			struct entry *v =
+			    ps->n < LINES_MAX ? realloc(ps->v, cap * sizeof(*v)) : NULL;
+
+			if (!v) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			ps->v = v;
+			ps->cap = cap;
+		}
+		char text[LINE_MAX_LEN];
+		struct sbuf b = {text, sizeof(text), 0};
+		text[0] = '\0';
+		fmt_cmd(&b, &cmd, true);
+		ps->v[ps->n] = (struct entry){.lineno = lineno, .cmd = cmd, .text = strdup(text)};
+		if (!ps->v[ps->n].text) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		ps->n++;
+	}
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		return -e;
+	}
+	fclose(f);
+	return 0;
+}
+
+static void parsed_free(struct parsed *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].text);
+	free(ps->v);
+}
+
+int l2tpd_config_check(const char *path, FILE *errf)
+{
+	struct parsed ps;
+	int rc = parse_file(path, errf, &ps);
+	unsigned int n = ps.problems;
+
+	parsed_free(&ps);
+	if (rc < 0) {
+		fprintf(errf, "%s: %s\n", path, strerror(-rc));
+		return rc;
+	}
+	return (int)n;
+}
+
+/* ---- applying ---------------------------------------------------------------------- */
+
+struct answer {
+	int err;
+	char msg[CLI_ERRLEN];
+};
+
+static int capture(void *arg, const void *buf, size_t len)
+{
+	struct answer *a = arg;
+	const uint8_t *p = buf;
+
+	while (len >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const void *)p;
+		const char *msg = NULL;
+		int e;
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > len)
+			break;
+		if (nlh->nlmsg_type == NLMSG_ERROR &&
+		    l2tp_api_parse_error_msg(nlh, &e, &msg) == 0) {
+			a->err = e;
+			if (msg)
+				snprintf(a->msg, sizeof(a->msg), "%s", msg);
+		}
+		if (NLMSG_ALIGN(nlh->nlmsg_len) >= len)
+			break;
+		len -= NLMSG_ALIGN(nlh->nlmsg_len);
+		p += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return 0;
+}
+
+/* A static line: the request the CLI would send, through the same API code. */
+static int apply_static(const struct l2tpd_config_env *env, const struct cli_cmd *c, char *err,
+			size_t errlen)
+{
+	union {
+		uint64_t align;
+		uint8_t b[2048];
+	} buf;
+	struct answer a = {0};
+	uint8_t cmd = c->obj_tunnel ? L2TP_CMD_TUNNEL_CREATE : L2TP_CMD_SESSION_CREATE;
+	struct nlmsghdr *nlh = l2tp_api_msg_start(buf.b, sizeof(buf.b), L2TP_API_FAMILY_ID, cmd,
+						  NLM_F_REQUEST | NLM_F_ACK, 1);
+	int rc = c->obj_tunnel ? l2tp_api_put_tunnel(nlh, sizeof(buf.b), &c->tunnel)
+			       : l2tp_api_put_session(nlh, sizeof(buf.b), &c->session);
+
+	if (rc < 0)
+		return rc;
+	l2tpd_api_handle(env->api, nlh, nlh->nlmsg_len, true, capture, &a);
+	if (a.err < 0) {
+		snprintf(err, errlen, "%s", a.msg[0] ? a.msg : strerror(-a.err));
+		return a.err;
+	}
+	if (c->obj_tunnel) {
+		struct l2tpd_tunnel *t = l2tpd_tunnel_find(env->reg, c->tunnel.conn_id);
+
+		if (t)
+			t->from_config = true;
+	} else {
+		struct l2tpd_tunnel *t = l2tpd_tunnel_find(env->reg, c->session.conn_id);
+		struct l2tpd_session *s = t ? l2tpd_session_find(t, c->session.session_id) : NULL;
+
+		if (s)
+			s->from_config = true;
+	}
+	return 0;
+}
+
+static int apply_entry(const char *path, const struct l2tpd_config_env *env, const struct entry *e)
+{
+	char err[CLI_ERRLEN] = "";
+	int rc;
+
+	if (e->cmd.m.tunnel || e->cmd.m.session)
+		rc = l2tpd_mgr_exec(env->mgr, &e->cmd, true, err, sizeof(err));
+	else
+		rc = apply_static(env, &e->cmd, err, sizeof(err));
+	if (rc < 0)
+		log_warnx("%s:%u: %s", path, e->lineno, err[0] ? err : strerror(-rc));
+	return rc;
+}
+
+static bool in_file(const struct parsed *ps, const char *text)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (!strcmp(ps->v[i].text, text))
+			return true;
+	return false;
+}
+
+/* Does the running state hold the object of |e|, made by the file, unchanged? */
+static bool running(const struct l2tpd_config_env *env, const struct entry *e)
+{
+	char text[LINE_MAX_LEN];
+	struct sbuf b = {text, sizeof(text), 0};
+	const struct cli_cmd *c = &e->cmd;
+
+	text[0] = '\0';
+	if (c->obj_tunnel) {
+		struct l2tpd_tunnel *t = l2tpd_tunnel_find(env->reg, c->tunnel.conn_id);
+
+		if (!t || !t->from_config)
+			return false;
+		if (t->mt)
+			fmt_cmd(&b, &t->mt->cfg, true);
+		else
+			fmt_tunnel(&b, &t->cfg, NULL, true);
+		return !strcmp(text, e->text);
+	}
+	if (c->m.session) {
+		struct l2tpd_mtunnel *mt = l2tpd_mgr_tunnel_find(env->mgr, c->session.conn_id);
+
+		for (struct l2tpd_msession *ms = mt ? mt->sessions : NULL; ms; ms = ms->next) {
+			if (!ms->from_config)
+				continue;
+			b.len = 0;
+			fmt_cmd(&b, &ms->cfg, true);
+			if (!strcmp(text, e->text))
+				return true;
+		}
+		return false;
+	}
+	struct l2tpd_tunnel *t = l2tpd_tunnel_find(env->reg, c->session.conn_id);
+	struct l2tpd_session *s = t ? l2tpd_session_find(t, c->session.session_id) : NULL;
+
+	if (!s || !s->from_config)
+		return false;
+	fmt_session(&b, &s->cfg, NULL);
+	return !strcmp(text, e->text);
+}
+
+/* SIGHUP: remove what the file made and no longer says, as it was made. */
+static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env *env,
+			 unsigned int *removed)
+{
+	char text[LINE_MAX_LEN];
+	struct sbuf b = {text, sizeof(text), 0};
+	struct l2tpd_tunnel *t, *tn;
+
+	for (t = env->reg->tunnels; t; t = tn) {
+		tn = t->next;
+		b.len = 0;
+		text[0] = '\0';
+		if (t->mt) {
+			struct l2tpd_mtunnel *mt = t->mt;
+
+			fmt_cmd(&b, &mt->cfg, true);
+			if (mt->from_config && !in_file(ps, text)) {
+				l2tpd_mgr_tunnel_del(env->mgr, mt);
+				(*removed)++;
+				continue;
+			}
+			for (struct l2tpd_msession *ms = mt->sessions, *next; ms; ms = next) {
+				next = ms->next;
+				b.len = 0;
+				fmt_cmd(&b, &ms->cfg, true);
+				if (ms->from_config && !in_file(ps, text)) {
+					l2tpd_mgr_session_del(env->mgr, ms);
+					(*removed)++;
+				}
+			}
+			continue;
+		}
+		fmt_tunnel(&b, &t->cfg, NULL, true);
+		if (t->from_config && !in_file(ps, text)) {
+			l2tpd_tunnel_del(env->reg, env->dp, t);
+			(*removed)++;
+			continue;
+		}
+		for (struct l2tpd_session *s = t->sessions, *next; s; s = next) {
+			next = s->next;
+			b.len = 0;
+			fmt_session(&b, &s->cfg, NULL);
+			if (s->from_config && !in_file(ps, text)) {
+				l2tpd_session_del(env->reg, env->dp, s);
+				(*removed)++;
+			}
+		}
+	}
+}
+
+int l2tpd_config_apply(const char *path, const struct l2tpd_config_env *env, bool reload)
+{
+	struct parsed ps;
+	unsigned int added = 0, removed = 0, failed = 0, kept = 0;
+	int rc = parse_file(path, NULL, &ps);
+
+	if (rc < 0) {
+		log_warnx("%s: %s%s", path, strerror(-rc),
+			  reload ? ": configuration unchanged" : "");
+		parsed_free(&ps);
+		return rc;
+	}
+	if (ps.problems) {
+		log_warnx("%s: %u problem%s: %s", path, ps.problems, ps.problems == 1 ? "" : "s",
+			  reload ? "configuration unchanged" : "nothing applied");
+		rc = (int)ps.problems;
+		parsed_free(&ps);
+		return rc;
+	}
+	if (reload)
+		remove_stale(&ps, env, &removed);
+	for (size_t i = 0; i < ps.n; i++) {
+		if (reload && running(env, &ps.v[i])) {
+			kept++;
+			continue;
+		}
+		if (apply_entry(path, env, &ps.v[i]) < 0)
+			failed++;
+		else
+			added++;
+	}
+	log_info("%s: %s: %u added, %u removed, %u unchanged, %u failed", path,
+		 reload ? "reloaded" : "loaded", added, removed, kept, failed);
+	parsed_free(&ps);
+	return 0;
+}

@@ -78,6 +78,7 @@ void cli_explain(int rc, uint8_t genl_cmd, const struct cli_cmd *cmd, char *err,
 struct show_ctx {
 	struct cli_printer *pr;
 	const struct cli_cmd *cmd;
+	struct cli_mlist ml; /* managed state from l2tpd's family */
 };
 
 static int show_tunnel_cb(const struct nlmsghdr *nlh, void *arg)
@@ -90,7 +91,9 @@ static int show_tunnel_cb(const struct nlmsghdr *nlh, void *arg)
 	/* the kernel's dump ignores filters: select here (as ip l2tp must) */
 	if (x->cmd->tunnel_id && t.conn_id != x->cmd->tunnel_id)
 		return 0;
+	x->pr->mi = cli_mlist_find(&x->ml, t.conn_id, 0);
 	cli_print_tunnel(x->pr, &t);
+	x->pr->mi = NULL;
 	return 0;
 }
 
@@ -105,7 +108,11 @@ static int show_session_cb(const struct nlmsghdr *nlh, void *arg)
 		return 0;
 	if (x->cmd->session_id && s.session_id != x->cmd->session_id)
 		return 0;
+	x->pr->mi = cli_mlist_find(&x->ml, s.conn_id, s.session_id);
+	if (x->pr->mi)
+		((struct cli_minfo *)x->pr->mi)->printed = true;
 	cli_print_session(x->pr, &s);
+	x->pr->mi = NULL;
 	return 0;
 }
 
@@ -147,8 +154,26 @@ static int show(struct cli_conn *c, const struct cli_opts *o, const struct cli_c
 	int rc;
 
 	cli_print_init(&pr, out, o->json, o->pretty, o->stats);
+	/* l2tpd's managed state first: one request at a time on the socket. */
+	rc = cli_mlist_fetch(c, cmd->obj_session ? L2TPD_CMD_SESSION_GET : L2TPD_CMD_TUNNEL_GET,
+			     &x.ml);
+	if (rc < 0) {
+		cli_mlist_free(&x.ml);
+		snprintf(err, errlen, "Dump terminated: %s", strerror(-rc));
+		return rc;
+	}
 	cli_print_begin(&pr);
 	rc = cli_talk(c, nlh, cmd->obj_session ? show_session_cb : show_tunnel_cb, &x);
+	/* Managed sessions not established have no datapath session yet. */
+	for (size_t i = 0; rc == 0 && cmd->obj_session && i < x.ml.n; i++) {
+		const struct cli_minfo *mi = &x.ml.v[i];
+
+		if (mi->printed || (cmd->tunnel_id && mi->conn_id != cmd->tunnel_id) ||
+		    (cmd->session_id && mi->session_id != cmd->session_id))
+			continue;
+		cli_print_msession(&pr, mi);
+	}
+	cli_mlist_free(&x.ml);
 	if (rc < 0) {
 		fflush(out);
 		if (rc == -EPROTO)
@@ -167,6 +192,8 @@ int cli_run(struct cli_conn *c, const struct cli_opts *o, const struct cli_cmd *
 {
 	switch (cmd->verb) {
 	case CLI_VERB_ADD:
+		if (cmd->m.tunnel || cmd->m.session)
+			return cli_exec(c, cmd, err, errlen);
 		/* "add tunnel ... session ..." creates both, tunnel first (iproute2) */
 		if (cmd->obj_tunnel)
 			L2TP_TRY(request(c, cmd, L2TP_CMD_TUNNEL_CREATE, &cmd->tunnel, NULL, err,
@@ -176,12 +203,18 @@ int cli_run(struct cli_conn *c, const struct cli_opts *o, const struct cli_cmd *
 					 errlen));
 		return 0;
 	case CLI_VERB_DEL:
+		if (cmd->m.session)
+			return cli_exec(c, cmd, err, errlen);
 		if (cmd->obj_session)
 			return request(c, cmd, L2TP_CMD_SESSION_DELETE, NULL, &cmd->session, err,
 				       errlen);
 		return request(c, cmd, L2TP_CMD_TUNNEL_DELETE, &cmd->tunnel, NULL, err, errlen);
 	case CLI_VERB_SHOW:
+		if (cmd->obj_config)
+			return cli_show_config(c, out, err, errlen);
 		return show(c, o, cmd, out, err, errlen);
+	case CLI_VERB_MONITOR:
+		return cli_monitor(c, o, out, err, errlen);
 	default:
 		snprintf(err, errlen, "nothing to do");
 		return -EINVAL;

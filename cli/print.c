@@ -12,7 +12,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <libmnl/libmnl.h>
+
 #include "cli.h"
+#include "l2tp/catalog.h"
 
 /* ---- a tiny JSON writer with iproute2's json_writer output ------------ */
 
@@ -206,6 +209,267 @@ static void print_stats(struct cli_printer *p, const struct l2tp_api_stats *st)
 	putc('\n', p->out);
 }
 
+static void hexstr(char *buf, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(buf + 2 * i, "%02x", b[i]);
+	buf[2 * n] = '\0';
+}
+
+/* ---- managed state (l2tpd's family) ------------------------------------ */
+
+enum mkind { MK_STR, MK_UINT, MK_HEX, MK_FLAG };
+
+/* Every attribute l2tpd reports, with its JSON key (also the text word of events). */
+static const struct {
+	uint16_t attr;
+	const char *key;
+	enum mkind kind;
+} mfields[] = {
+    {L2TPD_ATTR_EVENT, "event", MK_STR},
+    {L2TPD_ATTR_CONN_ID, "tunnel_id", MK_UINT},
+    {L2TPD_ATTR_SESSION_ID, "session_id", MK_UINT},
+    {L2TPD_ATTR_STATE, "state", MK_STR},
+    {L2TPD_ATTR_ROLE, "role", MK_STR},
+    {L2TPD_ATTR_INITIATOR, "initiator", MK_FLAG},
+    {L2TPD_ATTR_ENCAP, "encap", MK_STR},
+    {L2TPD_ATTR_PEER, "peer", MK_STR},
+    {L2TPD_ATTR_CCID, "control_connection_id", MK_UINT},
+    {L2TPD_ATTR_PEER_CONN_ID, "peer_tunnel_id", MK_UINT},
+    {L2TPD_ATTR_PEER_SESSION_ID, "peer_session_id", MK_UINT},
+    {L2TPD_ATTR_PEER_HOSTNAME, "peer_hostname", MK_STR},
+    {L2TPD_ATTR_PEER_ROUTER_ID, "peer_router_id", MK_UINT},
+    {L2TPD_ATTR_PEER_VENDOR, "peer_vendor", MK_STR},
+    {L2TPD_ATTR_UPTIME, "uptime", MK_UINT},
+    {L2TPD_ATTR_DIGEST, "digest", MK_STR},
+    {L2TPD_ATTR_HELLO, "hello", MK_UINT},
+    {L2TPD_ATTR_REMOTE_END_ID, "remote_end_id", MK_STR},
+    {L2TPD_ATTR_PW_TYPE, "pw_type", MK_UINT},
+    {L2TPD_ATTR_IFNAME, "interface", MK_STR},
+    {L2TPD_ATTR_COOKIE, "cookie", MK_HEX},
+    {L2TPD_ATTR_PEER_COOKIE, "peer_cookie", MK_HEX},
+    {L2TPD_ATTR_L2SPEC_TYPE, "l2spec_type", MK_UINT},
+    {L2TPD_ATTR_SEND_SEQ, "send_seq", MK_FLAG},
+    {L2TPD_ATTR_RECV_SEQ, "recv_seq", MK_FLAG},
+    {L2TPD_ATTR_RESULT, "result", MK_UINT},
+    {L2TPD_ATTR_ERROR, "error", MK_UINT},
+    {L2TPD_ATTR_BY_PEER, "by_peer", MK_FLAG},
+    {L2TPD_ATTR_TIMEOUT, "peer_lost", MK_FLAG},
+    {L2TPD_ATTR_REASON, "reason", MK_STR},
+    {L2TPD_ATTR_RETRY_IN, "retry_in", MK_UINT},
+    {L2TPD_ATTR_ATTEMPTS, "attempts", MK_UINT},
+};
+
+static const struct {
+	uint16_t attr;
+	const char *key;
+} cstats[] = {
+    {L2TPD_CSTAT_RX_MSGS, "rx_messages"},
+    {L2TPD_CSTAT_RX_ACKS, "rx_acks"},
+    {L2TPD_CSTAT_RX_DUPLICATES, "rx_duplicates"},
+    {L2TPD_CSTAT_RX_OUT_OF_ORDER, "rx_out_of_order"},
+    {L2TPD_CSTAT_RX_DIGEST_FAILURES, "rx_digest_failures"},
+    {L2TPD_CSTAT_RX_UNKNOWN_SESSION, "rx_unknown_session"},
+    {L2TPD_CSTAT_TX_MSGS, "tx_messages"},
+    {L2TPD_CSTAT_TX_RETRANSMITS, "tx_retransmits"},
+    {L2TPD_CSTAT_TX_ACKS, "tx_acks"},
+    {L2TPD_CSTAT_CWND, "cwnd"},
+    {L2TPD_CSTAT_PEER_RWND, "peer_window"},
+    {L2TPD_CSTAT_SRTT_US, "srtt_us"},
+    {L2TPD_CSTAT_RTTVAR_US, "rttvar_us"},
+};
+
+static const char *mstr(const struct cli_minfo *mi, uint16_t attr)
+{
+	return mi->tb[attr] ? mnl_attr_get_str(mi->tb[attr]) : "";
+}
+
+static uint64_t muint(const struct cli_minfo *mi, uint16_t attr)
+{
+	return cli_attr_uint(mi->tb[attr]);
+}
+
+/* The present fields: JSON members, or "key value" words for an event line. */
+static void print_mfields(struct cli_printer *p, const struct cli_minfo *mi)
+{
+	bool first = true;
+
+	if (p->json)
+		jw_begin(p, '{');
+	for (size_t i = 0; i < L2TP_ARRAY_SIZE(mfields); i++) {
+		const struct nlattr *a = mi->tb[mfields[i].attr];
+		char hex[17];
+
+		if (!a)
+			continue;
+		if (mfields[i].kind == MK_HEX) {
+			size_t n = mnl_attr_get_payload_len(a);
+
+			hexstr(hex, mnl_attr_get_payload(a), n > 8 ? 8 : n);
+		}
+		if (p->json) {
+			switch (mfields[i].kind) {
+			case MK_STR:
+				jw_string(p, mfields[i].key, mnl_attr_get_str(a));
+				break;
+			case MK_HEX:
+				jw_string(p, mfields[i].key, hex);
+				break;
+			case MK_FLAG:
+				jw_bool(p, mfields[i].key, cli_attr_uint(a) != 0);
+				break;
+			default:
+				jw_uint(p, mfields[i].key, cli_attr_uint(a));
+				break;
+			}
+			continue;
+		}
+		if (!first)
+			putc(' ', p->out);
+		first = false;
+		switch (mfields[i].kind) {
+		case MK_STR:
+			if (mfields[i].attr == L2TPD_ATTR_EVENT)
+				fputs(mnl_attr_get_str(a), p->out);
+			else if (strpbrk(mnl_attr_get_str(a), " \t\"") || !*mnl_attr_get_str(a))
+				fprintf(p->out, "%s \"%s\"", mfields[i].key, mnl_attr_get_str(a));
+			else
+				fprintf(p->out, "%s %s", mfields[i].key, mnl_attr_get_str(a));
+			break;
+		case MK_HEX:
+			fprintf(p->out, "%s %s", mfields[i].key, hex[0] ? hex : "none");
+			break;
+		case MK_FLAG:
+			if (cli_attr_uint(a))
+				fputs(mfields[i].key, p->out);
+			break;
+		default:
+			fprintf(p->out, "%s %" PRIu64, mfields[i].key, cli_attr_uint(a));
+			break;
+		}
+	}
+	if (p->json)
+		jw_end(p, '}');
+}
+
+static void print_by_type(struct cli_printer *p, const struct nlattr *a, const char *label)
+{
+	uint64_t v[L2TP_MSG_TYPE_MAX + 1];
+	size_t n = a ? mnl_attr_get_payload_len(a) / sizeof(v[0]) : 0;
+
+	if (n > L2TP_ARRAY_SIZE(v))
+		n = L2TP_ARRAY_SIZE(v);
+	if (n)
+		memcpy(v, mnl_attr_get_payload(a), n * sizeof(v[0]));
+	if (p->json) {
+		jw_name(p, label);
+		jw_begin(p, '{');
+		for (size_t i = 0; i < n; i++)
+			if (v[i])
+				jw_uint(p, l2tp_catalog_msg_short((uint16_t)i), v[i]);
+		jw_end(p, '}');
+		return;
+	}
+	fprintf(p->out, "  %s", label);
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			fprintf(p->out, " %s %" PRIu64, l2tp_catalog_msg_short((uint16_t)i), v[i]);
+	putc('\n', p->out);
+}
+
+/* JSON: the managed fields as object |key| (with the control counters when -s). */
+static void print_mobject(struct cli_printer *p, const struct cli_minfo *mi, const char *key)
+{
+	jw_name(p, key);
+	print_mfields(p, mi);
+	if (p->stats > 0 && mi->tb[L2TPD_ATTR_CTRL_STATS]) {
+		jw_name(p, "control_stats");
+		jw_begin(p, '{');
+		for (size_t i = 0; i < L2TP_ARRAY_SIZE(cstats); i++)
+			if (mi->st[cstats[i].attr])
+				jw_uint(p, cstats[i].key, cli_attr_uint(mi->st[cstats[i].attr]));
+		print_by_type(p, mi->st[L2TPD_CSTAT_RX_BY_TYPE], "rx_by_type");
+		print_by_type(p, mi->st[L2TPD_CSTAT_TX_BY_TYPE], "tx_by_type");
+		jw_end(p, '}');
+	}
+}
+
+static void print_down(struct cli_printer *p, const struct cli_minfo *mi)
+{
+	if (mi->tb[L2TPD_ATTR_REASON] || mi->tb[L2TPD_ATTR_RESULT])
+		fprintf(p->out, "  Last down: result %" PRIu64 ", %s\n",
+			muint(mi, L2TPD_ATTR_RESULT), mstr(mi, L2TPD_ATTR_REASON));
+}
+
+static void print_mtunnel(struct cli_printer *p, const struct cli_minfo *mi)
+{
+	const struct nlattr *const *st = mi->st;
+
+	if (p->json) {
+		print_mobject(p, mi, "control");
+		return;
+	}
+	fprintf(p->out, "  Control: %s, role %s", mstr(mi, L2TPD_ATTR_STATE),
+		mstr(mi, L2TPD_ATTR_ROLE));
+	if (mi->tb[L2TPD_ATTR_INITIATOR])
+		fprintf(p->out, ", %s", muint(mi, L2TPD_ATTR_INITIATOR) ? "initiator" : "acceptor");
+	if (muint(mi, L2TPD_ATTR_UPTIME) || !strcmp(mstr(mi, L2TPD_ATTR_STATE), "established"))
+		fprintf(p->out, ", up %" PRIu64 " s", muint(mi, L2TPD_ATTR_UPTIME));
+	fprintf(p->out, "\n  Hello %" PRIu64 " s, digest %s\n", muint(mi, L2TPD_ATTR_HELLO),
+		mstr(mi, L2TPD_ATTR_DIGEST));
+	if (mi->tb[L2TPD_ATTR_PEER_HOSTNAME] || mi->tb[L2TPD_ATTR_PEER_CONN_ID])
+		fprintf(p->out,
+			"  Peer: host name \"%s\", router id %" PRIu64 ", vendor \"%s\", "
+			"connection id %" PRIu64 " (ours %" PRIu64 ")\n",
+			mstr(mi, L2TPD_ATTR_PEER_HOSTNAME), muint(mi, L2TPD_ATTR_PEER_ROUTER_ID),
+			mstr(mi, L2TPD_ATTR_PEER_VENDOR), muint(mi, L2TPD_ATTR_PEER_CONN_ID),
+			muint(mi, L2TPD_ATTR_CCID));
+	print_down(p, mi);
+	if (mi->tb[L2TPD_ATTR_RETRY_IN])
+		fprintf(p->out, "  Next attempt in %" PRIu64 " s (%" PRIu64 " failed)\n",
+			muint(mi, L2TPD_ATTR_RETRY_IN), muint(mi, L2TPD_ATTR_ATTEMPTS));
+	if (p->stats <= 0 || !mi->tb[L2TPD_ATTR_CTRL_STATS])
+		return;
+	fprintf(p->out,
+		"  Control RX messages %" PRIu64 " acks %" PRIu64 " duplicates %" PRIu64
+		" out_of_order %" PRIu64 " digest_failures %" PRIu64 " unknown_session %" PRIu64
+		"\n",
+		cli_attr_uint(st[L2TPD_CSTAT_RX_MSGS]), cli_attr_uint(st[L2TPD_CSTAT_RX_ACKS]),
+		cli_attr_uint(st[L2TPD_CSTAT_RX_DUPLICATES]),
+		cli_attr_uint(st[L2TPD_CSTAT_RX_OUT_OF_ORDER]),
+		cli_attr_uint(st[L2TPD_CSTAT_RX_DIGEST_FAILURES]),
+		cli_attr_uint(st[L2TPD_CSTAT_RX_UNKNOWN_SESSION]));
+	fprintf(p->out,
+		"  Control TX messages %" PRIu64 " retransmits %" PRIu64 " acks %" PRIu64
+		"; window %" PRIu64 " peer_window %" PRIu64 " srtt %" PRIu64 " us rttvar %" PRIu64
+		" us\n",
+		cli_attr_uint(st[L2TPD_CSTAT_TX_MSGS]),
+		cli_attr_uint(st[L2TPD_CSTAT_TX_RETRANSMITS]),
+		cli_attr_uint(st[L2TPD_CSTAT_TX_ACKS]), cli_attr_uint(st[L2TPD_CSTAT_CWND]),
+		cli_attr_uint(st[L2TPD_CSTAT_PEER_RWND]), cli_attr_uint(st[L2TPD_CSTAT_SRTT_US]),
+		cli_attr_uint(st[L2TPD_CSTAT_RTTVAR_US]));
+	print_by_type(p, st[L2TPD_CSTAT_RX_BY_TYPE], "Control RX by type:");
+	print_by_type(p, st[L2TPD_CSTAT_TX_BY_TYPE], "Control TX by type:");
+}
+
+static void print_msession_text(struct cli_printer *p, const struct cli_minfo *mi)
+{
+	uint64_t pw = muint(mi, L2TPD_ATTR_PW_TYPE);
+
+	fprintf(p->out, "  Managed: %s, remote end id \"%s\", pseudowire %s",
+		mstr(mi, L2TPD_ATTR_STATE), mstr(mi, L2TPD_ATTR_REMOTE_END_ID),
+		pw == L2TP_PWTYPE_ETH_VLAN ? "eth_vlan"
+		: pw == L2TP_PWTYPE_ETH	   ? "eth"
+					   : "?");
+	if (mi->tb[L2TPD_ATTR_UPTIME])
+		fprintf(p->out, ", up %" PRIu64 " s", muint(mi, L2TPD_ATTR_UPTIME));
+	if (mi->tb[L2TPD_ATTR_L2SPEC_TYPE])
+		fprintf(p->out, ", %s sublayer",
+			muint(mi, L2TPD_ATTR_L2SPEC_TYPE) ? "default" : "no");
+	putc('\n', p->out);
+	print_down(p, mi);
+}
+
 /* ---- tunnels and sessions --------------------------------------------- */
 
 #define HAS(o, attr) l2tp_api_has((o)->present, L2TP_ATTR_##attr)
@@ -245,6 +509,8 @@ void cli_print_tunnel(struct cli_printer *p, const struct l2tp_api_tunnel *t)
 		}
 		if (p->stats > 0 && HAS(t, STATS))
 			print_stats(p, &t->stats);
+		if (p->mi)
+			print_mtunnel(p, p->mi);
 		jw_end(p, '}');
 		return;
 	}
@@ -266,13 +532,8 @@ void cli_print_tunnel(struct cli_printer *p, const struct l2tp_api_tunnel *t)
 	}
 	if (p->stats > 0 && HAS(t, STATS))
 		print_stats(p, &t->stats);
-}
-
-static void hexstr(char *buf, const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(buf + 2 * i, "%02x", b[i]);
-	buf[2 * n] = '\0';
+	if (p->mi)
+		print_mtunnel(p, p->mi);
 }
 
 void cli_print_session(struct cli_printer *p, const struct l2tp_api_session *s)
@@ -302,6 +563,8 @@ void cli_print_session(struct cli_printer *p, const struct l2tp_api_session *s)
 			jw_null(p, "recv_seq");
 		if (p->stats > 0 && HAS(s, STATS))
 			print_stats(p, &s->stats);
+		if (p->mi)
+			print_mobject(p, p->mi, "managed");
 		jw_end(p, '}');
 		return;
 	}
@@ -329,4 +592,34 @@ void cli_print_session(struct cli_printer *p, const struct l2tp_api_session *s)
 	putc('\n', p->out);
 	if (p->stats > 0 && HAS(s, STATS))
 		print_stats(p, &s->stats);
+	if (p->mi)
+		print_msession_text(p, p->mi);
+}
+
+void cli_print_msession(struct cli_printer *p, const struct cli_minfo *mi)
+{
+	if (p->json) {
+		jw_begin(p, '{');
+		jw_uint(p, "session_id", mi->session_id);
+		jw_uint(p, "tunnel_id", mi->conn_id);
+		print_mobject(p, mi, "managed");
+		jw_end(p, '}');
+		return;
+	}
+	fprintf(p->out, "Session %" PRIu32 " in tunnel %" PRIu32 " (managed, not established)\n",
+		mi->session_id, mi->conn_id);
+	print_msession_text(p, mi);
+}
+
+void cli_print_event(struct cli_printer *p, const struct cli_minfo *ev)
+{
+	if (p->json) {
+		p->depth = 0;
+		p->sep = '\0';
+		print_mfields(p, ev);
+		putc('\n', p->out);
+		return;
+	}
+	print_mfields(p, ev);
+	putc('\n', p->out);
 }

@@ -95,7 +95,8 @@ int cli_talk(struct cli_conn *c, struct nlmsghdr *nlh, cli_msg_fn fn, void *arg)
 
 			if (!l2tp_api_msg_ok(m, (size_t)n - off))
 				return -EPROTO;
-			if (m->nlmsg_seq == seq && l2tp_api_parse_error_msg(m, &e, &why) == 0 && why)
+			if (m->nlmsg_seq == seq && l2tp_api_parse_error_msg(m, &e, &why) == 0 &&
+			    why)
 				snprintf(c->errmsg, sizeof(c->errmsg), "%s", why);
 			off += NLMSG_ALIGN(m->nlmsg_len);
 		}
@@ -126,7 +127,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static int lookup_family(struct cli_conn *c)
+static int lookup_family_name(struct cli_conn *c, const char *name, uint16_t *id)
 {
 	union {
 		uint64_t align;
@@ -134,7 +135,7 @@ static int lookup_family(struct cli_conn *c)
 	} buf;
 	struct family_ctx f = {0};
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf.b;
-	int rc = l2tp_api_build_getfamily(buf.b, sizeof(buf.b), L2TP_GENL_NAME, 0);
+	int rc = l2tp_api_build_getfamily(buf.b, sizeof(buf.b), name, 0);
 
 	if (rc < 0)
 		return rc;
@@ -145,8 +146,13 @@ static int lookup_family(struct cli_conn *c)
 		return rc;
 	if (!f.found)
 		return -EPROTO;
-	c->family = f.id;
+	*id = f.id;
 	return 0;
+}
+
+static int lookup_family(struct cli_conn *c)
+{
+	return lookup_family_name(c, L2TP_GENL_NAME, &c->family);
 }
 
 static int connect_kernel(struct cli_conn *c)
@@ -202,8 +208,12 @@ int cli_connect(struct cli_conn *c, const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot talk to l2tpd at %s: family \"%s\": %s", path,
 				 L2TP_GENL_NAME, strerror(-rc));
 			cli_close(c);
+			return rc;
 		}
-		return rc;
+		/* l2tpd's own family (managed tunnels); an older l2tpd lacks it */
+		if (lookup_family_name(c, L2TPD_GENL_NAME, &c->l2tpd_family) < 0)
+			c->l2tpd_family = 0;
+		return 0;
 	}
 	e = errno;
 	close(c->fd);

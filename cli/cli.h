@@ -105,6 +105,24 @@ int cli_parse(int argc, char *const *argv, struct cli_cmd *cmd, char *err, size_
  */
 int cli_split_line(char *line, char **words, int max, char *err, size_t errlen);
 
+/* ---- configuration lines (format.c) ----------------------------------- */
+
+struct cli_sbuf {
+	char *p;
+	size_t cap, len; /* output stops (truncated) at cap - 1 */
+};
+
+/*
+ * Append one object as a line of the grammar ("add tunnel ..."): |m| the
+ * managed settings or NULL (static); |secrets| false writes "secret
+ * ********" instead of the secret. cli_fmt_cmd formats a parsed "add".
+ */
+void cli_fmt_tunnel(struct cli_sbuf *b, const struct l2tp_api_tunnel *t, const struct cli_managed *m,
+		    bool secrets);
+void cli_fmt_session(struct cli_sbuf *b, const struct l2tp_api_session *s,
+		     const struct cli_managed *m);
+void cli_fmt_cmd(struct cli_sbuf *b, const struct cli_cmd *c, bool secrets);
+
 /* Print the iproute2-style usage() text to |f|. */
 void cli_usage(FILE *f);
 

@@ -660,6 +660,9 @@ static int do_add(struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
 		return do_add_managed_session(p, cmd, err, errlen);
 	if (p->managed_only)
 		return fail(err, errlen, "Error: \"%s\" needs \"control on\"", p->managed_only);
+	/* pw_type or cookie auto|none: a managed session missing its remote end id */
+	if (p->session && !p->peer_session_id && (p->pw_set || p->cookie_mode))
+		return MISSARG("remote_end_id");
 	if (p->cookie_mode)
 		return fail(
 		    err, errlen,

@@ -34,148 +34,7 @@ struct parsed {
 	unsigned int problems;
 };
 
-/* ---- formatting ------------------------------------------------------------ */
-
-struct sbuf {
-	char *p;
-	size_t cap, len;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len >= b->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len += (size_t)n;
-}
-
-/* A word as cli_split_line() reads it back: quoted when it has to be. */
-static void sb_word(struct sbuf *b, const char *key, const char *w)
-{
-	bool quote = !w[0] || strpbrk(w, " \t\r\n\"#\\") != NULL;
-
-	sb_add(b, " %s ", key);
-	if (!quote) {
-		sb_add(b, "%s", w);
-		return;
-	}
-	sb_add(b, "\"");
-	for (; *w; w++)
-		sb_add(b, *w == '"' || *w == '\\' ? "\\%c" : "%c", *w);
-	sb_add(b, "\"");
-}
-
-static void sb_hex(struct sbuf *b, const char *key, const uint8_t *v, size_t n)
-{
-	sb_add(b, " %s ", key);
-	for (size_t i = 0; i < n; i++)
-		sb_add(b, "%02x", v[i]);
-}
-
-static void fmt_addrs(struct sbuf *b, const struct l2tp_api_tunnel *t)
-{
-	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
-
-	if (l2tp_api_has(t->present, L2TP_ATTR_IP6_SADDR)) {
-		inet_ntop(AF_INET6, &t->local_ip6, l, sizeof(l));
-		inet_ntop(AF_INET6, &t->peer_ip6, r, sizeof(r));
-	} else {
-		inet_ntop(AF_INET, &t->local_ip, l, sizeof(l));
-		inet_ntop(AF_INET, &t->peer_ip, r, sizeof(r));
-	}
-	sb_add(b, " encap %s local %s remote %s", t->encap_type == L2TP_ENCAPTYPE_IP ? "ip" : "udp",
-	       l, r);
-	if (t->encap_type == L2TP_ENCAPTYPE_UDP) {
-		sb_add(b, " udp_sport %u udp_dport %u", t->udp_sport, t->udp_dport);
-		if (t->udp_csum)
-			sb_add(b, " udp_csum on");
-		if (t->udp_zero_csum6_tx)
-			sb_add(b, " udp6_csum_tx off");
-		if (t->udp_zero_csum6_rx)
-			sb_add(b, " udp6_csum_rx off");
-	}
-}
-
-/* |m|: the managed settings, or NULL for a static tunnel. */
-static void fmt_tunnel(struct sbuf *b, const struct l2tp_api_tunnel *t, const struct cli_managed *m,
-		       bool secrets)
-{
-	sb_add(b, "add tunnel tunnel_id %u", t->conn_id);
-	if (!m) {
-		sb_add(b, " peer_tunnel_id %u", t->peer_conn_id);
-		fmt_addrs(b, t);
-		return;
-	}
-	fmt_addrs(b, t);
-	sb_add(b, " control on role %s", m->accept ? "accept" : "initiate");
-	if (m->secret[0]) {
-		if (secrets)
-			sb_word(b, "secret", m->secret);
-		else
-			sb_add(b, " secret ********");
-		sb_add(b, " digest %s", m->digest ? "sha1" : "md5");
-	}
-	if (m->hostname[0])
-		sb_word(b, "hostname", m->hostname);
-	if (m->peer_hostname[0])
-		sb_word(b, "peer_hostname", m->peer_hostname);
-	sb_add(b, " hello %u", m->hello);
-	if (m->retries)
-		sb_add(b, " retries %u", m->retries);
-	if (m->window)
-		sb_add(b, " window %u", m->window);
-}
-
-static const char *seq_word(bool send, bool recv)
-{
-	return send && recv ? "both" : send ? "send" : recv ? "recv" : "none";
-}
-
-static void fmt_session(struct sbuf *b, const struct l2tp_api_session *s,
-			const struct cli_managed *m)
-{
-	sb_add(b, "add session tunnel_id %u", s->conn_id);
-	if (!m) {
-		sb_add(b, " session_id %u peer_session_id %u", s->session_id, s->peer_session_id);
-		if (s->cookie_len)
-			sb_hex(b, "cookie", s->cookie, s->cookie_len);
-		if (s->peer_cookie_len)
-			sb_hex(b, "peer_cookie", s->peer_cookie, s->peer_cookie_len);
-		sb_add(b, " l2spec_type %s", s->l2spec_type ? "default" : "none");
-		sb_add(b, " seq %s", seq_word(s->send_seq, s->recv_seq));
-		if (l2tp_api_has(s->present, L2TP_ATTR_IFNAME) && s->ifname[0])
-			sb_add(b, " name %s", s->ifname);
-		return;
-	}
-	if (s->session_id)
-		sb_add(b, " session_id %u", s->session_id);
-	sb_add(b, " pw_type %s", m->pw_type == L2TP_PWTYPE_ETH_VLAN ? "eth_vlan" : "eth");
-	sb_word(b, "remote_end_id", m->remote_end_id);
-	if (s->ifname[0])
-		sb_add(b, " name %s", s->ifname);
-	sb_add(b, " cookie %s", m->cookie_none ? "none" : "auto");
-	if (m->l2spec_set)
-		sb_add(b, " l2spec_type %s", s->l2spec_type ? "default" : "none");
-	sb_add(b, " seq %s", seq_word(m->send_seq, m->recv_seq));
-}
-
-/* The canonical line of a parsed "add" command. */
-static void fmt_cmd(struct sbuf *b, const struct cli_cmd *c, bool secrets)
-{
-	if (c->obj_tunnel)
-		fmt_tunnel(b, &c->tunnel, c->m.tunnel ? &c->m : NULL, secrets);
-	else
-		fmt_session(b, &c->session, c->m.session ? &c->m : NULL);
-}
-
-static int emit_line(struct sbuf *b, int (*fn)(void *, const char *), void *arg)
+static int emit_line(struct cli_sbuf *b, int (*fn)(void *, const char *), void *arg)
 {
 	int rc = fn(arg, b->p);
 
@@ -188,7 +47,7 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 			int (*fn)(void *arg, const char *line), void *arg)
 {
 	char line[LINE_MAX_LEN];
-	struct sbuf b = {line, sizeof(line), 0};
+	struct cli_sbuf b = {line, sizeof(line), 0};
 	int rc;
 
 	line[0] = '\0';
@@ -206,17 +65,17 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 		struct l2tpd_tunnel *t = v[i];
 
 		if (t->mt) {
-			fmt_cmd(&b, &t->mt->cfg, secrets);
+			cli_fmt_cmd(&b, &t->mt->cfg, secrets);
 			if ((rc = emit_line(&b, fn, arg)))
 				goto out;
 			for (struct l2tpd_msession *ms = t->mt->sessions; ms; ms = ms->next) {
-				fmt_cmd(&b, &ms->cfg, secrets);
+				cli_fmt_cmd(&b, &ms->cfg, secrets);
 				if ((rc = emit_line(&b, fn, arg)))
 					goto out;
 			}
 			continue;
 		}
-		fmt_tunnel(&b, &t->cfg, NULL, secrets);
+		cli_fmt_tunnel(&b, &t->cfg, NULL, secrets);
 		if ((rc = emit_line(&b, fn, arg)))
 			goto out;
 		size_t ns = 0, j;
@@ -231,7 +90,7 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
 			sv[--j] = s;
 		for (j = 0; j < ns; j++) {
-			fmt_session(&b, &sv[j]->cfg, NULL);
+			cli_fmt_session(&b, &sv[j]->cfg, NULL);
 			if ((rc = emit_line(&b, fn, arg)))
 				break;
 		}
@@ -388,9 +247,9 @@ static int parse_file(const char *path, FILE *errf, struct parsed *ps)
 			ps->cap = cap;
 		}
 		char text[LINE_MAX_LEN];
-		struct sbuf b = {text, sizeof(text), 0};
+		struct cli_sbuf b = {text, sizeof(text), 0};
 		text[0] = '\0';
-		fmt_cmd(&b, &cmd, true);
+		cli_fmt_cmd(&b, &cmd, true);
 		ps->v[ps->n] = (struct entry){.lineno = lineno, .cmd = cmd, .text = strdup(text)};
 		if (!ps->v[ps->n].text) {
 			fclose(f);
@@ -525,7 +384,7 @@ static bool in_file(const struct parsed *ps, const char *text)
 static bool running(const struct l2tpd_config_env *env, const struct entry *e)
 {
 	char text[LINE_MAX_LEN];
-	struct sbuf b = {text, sizeof(text), 0};
+	struct cli_sbuf b = {text, sizeof(text), 0};
 	const struct cli_cmd *c = &e->cmd;
 
 	text[0] = '\0';
@@ -535,9 +394,9 @@ static bool running(const struct l2tpd_config_env *env, const struct entry *e)
 		if (!t || !t->from_config)
 			return false;
 		if (t->mt)
-			fmt_cmd(&b, &t->mt->cfg, true);
+			cli_fmt_cmd(&b, &t->mt->cfg, true);
 		else
-			fmt_tunnel(&b, &t->cfg, NULL, true);
+			cli_fmt_tunnel(&b, &t->cfg, NULL, true);
 		return !strcmp(text, e->text);
 	}
 	if (c->m.session) {
@@ -547,7 +406,7 @@ static bool running(const struct l2tpd_config_env *env, const struct entry *e)
 			if (!ms->from_config)
 				continue;
 			b.len = 0;
-			fmt_cmd(&b, &ms->cfg, true);
+			cli_fmt_cmd(&b, &ms->cfg, true);
 			if (!strcmp(text, e->text))
 				return true;
 		}
@@ -558,7 +417,7 @@ static bool running(const struct l2tpd_config_env *env, const struct entry *e)
 
 	if (!s || !s->from_config)
 		return false;
-	fmt_session(&b, &s->cfg, NULL);
+	cli_fmt_session(&b, &s->cfg, NULL);
 	return !strcmp(text, e->text);
 }
 
@@ -567,7 +426,7 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 			 unsigned int *removed)
 {
 	char text[LINE_MAX_LEN];
-	struct sbuf b = {text, sizeof(text), 0};
+	struct cli_sbuf b = {text, sizeof(text), 0};
 	struct l2tpd_tunnel *t, *tn;
 
 	for (t = env->reg->tunnels; t; t = tn) {
@@ -577,7 +436,7 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 		if (t->mt) {
 			struct l2tpd_mtunnel *mt = t->mt;
 
-			fmt_cmd(&b, &mt->cfg, true);
+			cli_fmt_cmd(&b, &mt->cfg, true);
 			if (mt->from_config && !in_file(ps, text)) {
 				l2tpd_mgr_tunnel_del(env->mgr, mt);
 				(*removed)++;
@@ -586,7 +445,7 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 			for (struct l2tpd_msession *ms = mt->sessions, *next; ms; ms = next) {
 				next = ms->next;
 				b.len = 0;
-				fmt_cmd(&b, &ms->cfg, true);
+				cli_fmt_cmd(&b, &ms->cfg, true);
 				if (ms->from_config && !in_file(ps, text)) {
 					l2tpd_mgr_session_del(env->mgr, ms);
 					(*removed)++;
@@ -594,7 +453,7 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 			}
 			continue;
 		}
-		fmt_tunnel(&b, &t->cfg, NULL, true);
+		cli_fmt_tunnel(&b, &t->cfg, NULL, true);
 		if (t->from_config && !in_file(ps, text)) {
 			l2tpd_tunnel_del(env->reg, env->dp, t);
 			(*removed)++;
@@ -603,7 +462,7 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 		for (struct l2tpd_session *s = t->sessions, *next; s; s = next) {
 			next = s->next;
 			b.len = 0;
-			fmt_session(&b, &s->cfg, NULL);
+			cli_fmt_session(&b, &s->cfg, NULL);
 			if (s->from_config && !in_file(ps, text)) {
 				l2tpd_session_del(env->reg, env->dp, s);
 				(*removed)++;

@@ -5,6 +5,8 @@
 #   make fuzz            libFuzzer targets, longer runs       (build-fuzz/)
 #   make bench           micro benchmarks (ns/packet, control setups/s)
 #   make sim-long        the control-protocol simulation over 200 seeds
+#   make check-long      slow scenarios (tests/long: 10,000 managed sessions)
+#   make bench-managed   sessions set up per second, memory per session
 #   make demo            two namespaces, a static pseudowire, ping
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -61,6 +63,7 @@ DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
+	check-long bench-managed \
 	install uninstall clean format check-layering
 all: $(LIBA) $(L2TPD) $(L2TP)
 
@@ -124,6 +127,18 @@ sim-long:
 		SIM_SEED=$$s SIM_SEEDS=4 build-asan/tests/test_sim >build-asan/sim-$$s.log 2>&1 \
 			|| { echo "FAIL seed $$s (build-asan/sim-$$s.log)"; fail=$$((fail+1)); }; \
 	done; echo "sim-long: $(SIM_LONG_SEEDS) seeds, $$fail failed"; [ $$fail -eq 0 ]
+
+check-long:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@fail=0; for t in tests/long/*.sh; do \
+		echo "== $$t"; timeout 1800 bash $$t || { echo "FAIL $$t"; fail=1; }; \
+	done; [ $$fail -eq 0 ]
+
+bench-managed:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/bench-managed.sh
 
 # ---- fuzzing (clang + libFuzzer), see mk/fuzz.mk ---------------------------
 fuzz-build:

@@ -430,6 +430,11 @@ static void print_mtunnel(struct cli_printer *p, const struct cli_minfo *mi)
 			muint(mi, L2TPD_ATTR_RETRY_IN), muint(mi, L2TPD_ATTR_ATTEMPTS));
 	if (p->stats <= 0 || !mi->tb[L2TPD_ATTR_CTRL_STATS])
 		return;
+	if (!st[L2TPD_CSTAT_RX_MSGS]) { /* no connection now */
+		fprintf(p->out, "  Control digest_failures %" PRIu64 "\n",
+			cli_attr_uint(st[L2TPD_CSTAT_RX_DIGEST_FAILURES]));
+		return;
+	}
 	fprintf(p->out,
 		"  Control RX messages %" PRIu64 " acks %" PRIu64 " duplicates %" PRIu64
 		" out_of_order %" PRIu64 " digest_failures %" PRIu64 " unknown_session %" PRIu64

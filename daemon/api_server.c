@@ -374,6 +374,8 @@ static int session_create(struct l2tpd_api *api, const struct nlmsghdr *nlh)
 		return fail(api, -EINVAL,
 			    "tunnel %u is managed: its sessions are added with remote_end_id",
 			    s.conn_id);
+	if (t->dying)
+		return fail(api, -ENODEV, "tunnel %u is being deleted", s.conn_id);
 	rc = l2tp_api_check_required(L2TP_CMD_SESSION_CREATE, s.present, false, &d);
 	if (rc < 0)
 		return fail_diag(api, rc, &d);

@@ -64,6 +64,8 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 	for (i = 0; i < n; i++) {
 		struct l2tpd_tunnel *t = v[i];
 
+		if (t->dying)
+			continue;
 		if (t->mt) {
 			cli_fmt_cmd(&b, &t->mt->cfg, secrets);
 			if ((rc = emit_line(&b, fn, arg)))
@@ -80,7 +82,7 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 			goto out;
 		size_t ns = 0, j;
 		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
-			ns++;
+			ns += !s->dying;
 		struct l2tpd_session **sv = calloc(ns ? ns : 1, sizeof(*sv));
 		if (!sv) {
 			rc = -ENOMEM;
@@ -88,7 +90,8 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 		}
 		j = ns;
 		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
-			sv[--j] = s;
+			if (!s->dying)
+				sv[--j] = s;
 		for (j = 0; j < ns; j++) {
 			cli_fmt_session(&b, &sv[j]->cfg, NULL);
 			if ((rc = emit_line(&b, fn, arg)))
@@ -433,6 +436,8 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 		tn = t->next;
 		b.len = 0;
 		text[0] = '\0';
+		if (t->dying)
+			continue;
 		if (t->mt) {
 			struct l2tpd_mtunnel *mt = t->mt;
 

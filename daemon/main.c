@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -366,6 +367,15 @@ int main(int argc, char **argv)
 	if (o.config && l2tpd_config_check(o.config, stderr) != 0)
 		return 1;
 	l2tpd_log_init("l2tpd", !o.foreground, o.debug);
+	{
+		/* One TAP fd per session: thousands of sessions need the hard limit. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	if (!o.foreground)
 		daemonize();
 

@@ -34,6 +34,12 @@
 #define HOOK_MAX_RUNNING 8
 #define HOOK_TIMEOUT (10 * L2TP_SEC)
 #define CTRL_BUF 65536
+/*
+ * Removing an interface costs the kernel milliseconds (RCU grace periods):
+ * sessions that ended are removed this many per loop turn, so that a
+ * tunnel of 10,000 sessions going down does not stall the loop.
+ */
+#define REAP_PER_TURN 32
 
 /* A control socket: one per encapsulation, local address and port. */
 struct ctl_sock {
@@ -71,6 +77,7 @@ struct l2tpd_mgr {
 	unsigned int n_hooks;
 	struct l2tpd_ratelimit rl;
 	bool in_lib; /* inside a libl2tp call: defer what would re-enter it */
+	struct l2tpd_mtunnel *accepting; /* accepted an SCCRQ during this input */
 	uint8_t buf[CTRL_BUF];
 };
 
@@ -238,9 +245,16 @@ static void ctl_free_all(struct l2tpd_mgr *m)
 static void handle(struct l2tpd_mgr *m, const struct l2tp_path *path, const uint8_t *pkt,
 		   size_t len)
 {
+	uint64_t df = l2tp_ctx_stats(m->ctx)->rx_digest_failures;
+
+	m->accepting = NULL;
 	m->in_lib = true;
 	(void)l2tp_ctx_handle_ctrl_pkt(m->ctx, path, pkt, len, l2tpd_clock_now());
 	m->in_lib = false;
+	/* An SCCRQ we accepted whose digest failed: count it on that tunnel. */
+	if (m->accepting)
+		m->accepting->digest_failures += l2tp_ctx_stats(m->ctx)->rx_digest_failures - df;
+	m->accepting = NULL;
 	after(m);
 }
 
@@ -529,6 +543,48 @@ static const char *peer_str(const struct l2tpd_mtunnel *mt, char *buf, size_t ca
 
 /* ---- timers and deferred work ---------------------------------------------------- */
 
+/* Hand a session's datapath to the reaper: it stops carrying the managed session. */
+static void retire(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
+{
+	ms->ds->ms = NULL;
+	ms->ds->dying = true;
+	ms->ds = NULL;
+	kick(m);
+}
+
+/* Delete up to REAP_PER_TURN dying sessions, and dying tunnels left empty. */
+static bool reap(struct l2tpd_mgr *m, unsigned int budget)
+{
+	struct l2tpd_tunnel *t, *tn;
+
+	for (t = m->reg->tunnels; t; t = tn) {
+		struct l2tpd_session *s, *sn;
+
+		tn = t->next;
+		for (s = t->sessions; s && budget; s = sn) {
+			sn = s->next;
+			if (s->dying || t->dying) {
+				l2tpd_session_del(m->reg, m->dp, s);
+				budget--;
+			}
+		}
+		if (!budget)
+			return true;
+		if (t->dying && !t->sessions)
+			l2tpd_tunnel_del(m->reg, m->dp, t);
+	}
+	return false;
+}
+
+/* A dying session still holding interface |name| goes now (it comes back). */
+static void reap_ifname(struct l2tpd_mgr *m, const char *name)
+{
+	struct l2tpd_session *s = name[0] ? l2tpd_session_find_ifname(m->reg, name) : NULL;
+
+	if (s && (s->dying || s->tunnel->dying))
+		l2tpd_session_del(m->reg, m->dp, s);
+}
+
 /* 1 s, 2 s, 4 s ... 60 s, each with up to 25 % jitter so that peers do not sync. */
 static l2tp_time_t backoff(unsigned int attempts)
 {
@@ -580,6 +636,8 @@ static void kick_cb(struct l2tpd_timer *t, l2tp_time_t now, void *arg)
 	struct l2tpd_mgr *m = arg;
 
 	(void)t;
+	if (reap(m, REAP_PER_TURN))
+		kick(m);
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next) {
 		struct l2tp_tunnel *lt = mt->lt;
 
@@ -753,6 +811,7 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 			return 2; /* General error */
 		}
 		tunnel_cfg(mt, cfg);
+		m->accepting = mt;
 		log_info("tunnel %u: accepting a control connection from %s (host name \"%s\")",
 			 mt->cfg.tunnel.conn_id, a, hn);
 		return 0;
@@ -828,6 +887,10 @@ static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp
 					 .timeout = ev->down.timeout,
 					 .reason = ev->down.msg};
 
+		struct l2tp_tunnel_stats st;
+
+		l2tp_tunnel_get_stats(t, &st);
+		mt->digest_failures += st.rx_digest_failures;
 		mt->lt = NULL;
 		mt->up_since = 0;
 		mt->last_result = ev->down.result;
@@ -925,6 +988,7 @@ static void session_up(struct l2tpd_mgr *m, struct l2tpd_msession *ms, struct l2
 	c.send_seq = dp->send_seq || ms->cfg.m.send_seq;
 	c.recv_seq = dp->recv_seq;
 	const char *name = ms->ifname[0] ? ms->ifname : ms->cfg.session.ifname;
+	reap_ifname(m, name);
 	if (name[0]) {
 		c.present |= L2TP_API_BIT(L2TP_ATTR_IFNAME);
 		snprintf(c.ifname, sizeof(c.ifname), "%s", name);
@@ -982,10 +1046,8 @@ static void cb_session_event(void *user, struct l2tp_session *s, const struct l2
 					 .timeout = ev->down.timeout,
 					 .reason = ev->down.msg};
 
-		if (ms->ds) {
-			l2tpd_session_del(m->reg, m->dp, ms->ds);
-			ms->ds = NULL;
-		}
+		if (ms->ds)
+			retire(m, ms);
 		ms->last_result = ev->down.result;
 		set_reason(ms->last_reason, sizeof(ms->last_reason), &ev->down);
 		if (ms->up_since || ev->down.by_peer)
@@ -1044,7 +1106,10 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	int rc;
 
 	if (l2tpd_tunnel_find(m->reg, id))
-		FAIL(-EEXIST, "tunnel %u already exists", id);
+		FAIL(-EEXIST, l2tpd_tunnel_find(m->reg, id)->dying
+				  ? "tunnel %u is still being deleted: try again in a moment"
+				  : "tunnel %u already exists",
+		     id);
 	mt = calloc(1, sizeof(*mt));
 	if (!mt)
 		FAIL(-ENOMEM, "out of memory");
@@ -1171,7 +1236,7 @@ void l2tpd_mgr_session_del(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 		m->in_lib = false;
 	}
 	if (ms->ds) /* no DOWN came (tunnel already closing) */
-		l2tpd_session_del(m->reg, m->dp, ms->ds);
+		retire(m, ms);
 	l2tpd_timer_cancel(m->loop, &ms->retry);
 	for (struct l2tpd_msession **pp = &mt->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == ms) {
@@ -1185,9 +1250,13 @@ void l2tpd_mgr_session_del(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 	after(m);
 }
 
-static void tunnel_free(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt, bool stop)
+/*
+ * |now|: delete the datapath at once (shutdown); else the reaper removes
+ * the sessions' interfaces over the next turns, as the kernel does.
+ */
+static void tunnel_free(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt, bool now)
 {
-	if (mt->lt && stop) {
+	if (mt->lt) {
 		mt->close_pending = true; /* no retry after this DOWN */
 		m->in_lib = true;
 		l2tp_tunnel_close(mt->lt, 1, 0, "administratively deleted", l2tpd_clock_now());
@@ -1198,13 +1267,19 @@ static void tunnel_free(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt, bool stop
 
 		mt->sessions = ms->next;
 		if (ms->ds)
-			l2tpd_session_del(m->reg, m->dp, ms->ds);
+			retire(m, ms);
 		l2tpd_timer_cancel(m->loop, &ms->retry);
 		free(ms);
 	}
 	l2tpd_timer_cancel(m->loop, &mt->retry);
-	if (mt->dt)
-		l2tpd_tunnel_del(m->reg, m->dp, mt->dt);
+	if (mt->dt) {
+		mt->dt->mt = NULL;
+		mt->dt->dying = true;
+		if (now || !mt->dt->sessions)
+			l2tpd_tunnel_del(m->reg, m->dp, mt->dt);
+		else
+			kick(m);
+	}
 	for (struct l2tpd_mtunnel **pp = &m->tunnels; *pp; pp = &(*pp)->next) {
 		if (*pp == mt) {
 			*pp = mt->next;
@@ -1217,7 +1292,7 @@ static void tunnel_free(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt, bool stop
 void l2tpd_mgr_tunnel_del(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt)
 {
 	log_info("tunnel %u: deleted (StopCCN sent if connected)", mt->cfg.tunnel.conn_id);
-	tunnel_free(m, mt, true);
+	tunnel_free(m, mt, false);
 	after(m);
 }
 
@@ -1282,33 +1357,38 @@ static uint64_t uptime_s(l2tp_time_t since)
 	return since ? (l2tpd_clock_now() - since) / L2TP_SEC : 0;
 }
 
-static int put_ctrl_stats(struct nlmsghdr *nlh, size_t cap, const struct l2tp_tunnel *t)
+/* Counters of the connection, if there is one; digest failures always (mgr.h). */
+static int put_ctrl_stats(struct nlmsghdr *nlh, size_t cap, const struct l2tpd_mtunnel *mt)
 {
 	struct l2tp_tunnel_stats st;
 	struct nlattr *nest;
 
-	l2tp_tunnel_get_stats(t, &st);
+	memset(&st, 0, sizeof(st));
+	if (mt->lt)
+		l2tp_tunnel_get_stats(mt->lt, &st);
 	nest = mnl_attr_nest_start_check(nlh, cap, L2TPD_ATTR_CTRL_STATS);
 	if (!nest)
 		return -ENOSPC;
-	PUT(u64, L2TPD_CSTAT_TX_MSGS, st.xport.tx_msgs);
-	PUT(u64, L2TPD_CSTAT_TX_RETRANSMITS, st.xport.tx_retransmits);
-	PUT(u64, L2TPD_CSTAT_TX_ACKS, st.xport.tx_acks);
-	PUT(u64, L2TPD_CSTAT_RX_MSGS, st.xport.rx_msgs);
-	PUT(u64, L2TPD_CSTAT_RX_ACKS, st.xport.rx_acks);
-	PUT(u64, L2TPD_CSTAT_RX_DUPLICATES, st.xport.rx_duplicates);
-	PUT(u64, L2TPD_CSTAT_RX_OUT_OF_ORDER, st.xport.rx_out_of_order);
-	PUT(u64, L2TPD_CSTAT_RX_DIGEST_FAILURES, st.rx_digest_failures);
-	PUT(u64, L2TPD_CSTAT_RX_UNKNOWN_SESSION, st.rx_unknown_session);
-	PUT(u64, L2TPD_CSTAT_CWND, st.cwnd);
-	PUT(u64, L2TPD_CSTAT_PEER_RWND, st.peer_rwnd);
-	PUT(u64, L2TPD_CSTAT_SRTT_US, st.srtt / 1000);
-	PUT(u64, L2TPD_CSTAT_RTTVAR_US, st.rttvar / 1000);
-	if (!mnl_attr_put_check(nlh, cap, L2TPD_CSTAT_TX_BY_TYPE, sizeof(st.tx_by_type),
-				st.tx_by_type) ||
-	    !mnl_attr_put_check(nlh, cap, L2TPD_CSTAT_RX_BY_TYPE, sizeof(st.rx_by_type),
-				st.rx_by_type))
-		return -ENOSPC;
+	PUT(u64, L2TPD_CSTAT_RX_DIGEST_FAILURES, mt->digest_failures + st.rx_digest_failures);
+	if (mt->lt) {
+		PUT(u64, L2TPD_CSTAT_TX_MSGS, st.xport.tx_msgs);
+		PUT(u64, L2TPD_CSTAT_TX_RETRANSMITS, st.xport.tx_retransmits);
+		PUT(u64, L2TPD_CSTAT_TX_ACKS, st.xport.tx_acks);
+		PUT(u64, L2TPD_CSTAT_RX_MSGS, st.xport.rx_msgs);
+		PUT(u64, L2TPD_CSTAT_RX_ACKS, st.xport.rx_acks);
+		PUT(u64, L2TPD_CSTAT_RX_DUPLICATES, st.xport.rx_duplicates);
+		PUT(u64, L2TPD_CSTAT_RX_OUT_OF_ORDER, st.xport.rx_out_of_order);
+		PUT(u64, L2TPD_CSTAT_RX_UNKNOWN_SESSION, st.rx_unknown_session);
+		PUT(u64, L2TPD_CSTAT_CWND, st.cwnd);
+		PUT(u64, L2TPD_CSTAT_PEER_RWND, st.peer_rwnd);
+		PUT(u64, L2TPD_CSTAT_SRTT_US, st.srtt / 1000);
+		PUT(u64, L2TPD_CSTAT_RTTVAR_US, st.rttvar / 1000);
+		if (!mnl_attr_put_check(nlh, cap, L2TPD_CSTAT_TX_BY_TYPE, sizeof(st.tx_by_type),
+					st.tx_by_type) ||
+		    !mnl_attr_put_check(nlh, cap, L2TPD_CSTAT_RX_BY_TYPE, sizeof(st.rx_by_type),
+					st.rx_by_type))
+			return -ENOSPC;
+	}
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
 }
@@ -1341,7 +1421,7 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt, st
 		PUTS(L2TPD_ATTR_REASON, mt->last_reason);
 	}
 	if (!t)
-		return 0;
+		return put_ctrl_stats(nlh, cap, mt);
 	PUT(u32, L2TPD_ATTR_CCID, l2tp_tunnel_id(t));
 	PUT(u32, L2TPD_ATTR_PEER_CONN_ID, l2tp_tunnel_peer_id(t));
 	PUT(u8, L2TPD_ATTR_INITIATOR, l2tp_tunnel_initiator(t));
@@ -1349,7 +1429,7 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt, st
 	PUT(u32, L2TPD_ATTR_PEER_ROUTER_ID, l2tp_tunnel_peer_router_id(t));
 	PUTS(L2TPD_ATTR_PEER_VENDOR, l2tp_tunnel_peer_vendor(t));
 	PUT(u64, L2TPD_ATTR_UPTIME, uptime_s(mt->up_since));
-	return put_ctrl_stats(nlh, cap, t);
+	return put_ctrl_stats(nlh, cap, mt);
 }
 
 int l2tpd_mgr_put_session(struct l2tpd_mgr *m, const struct l2tpd_msession *ms,
@@ -1450,6 +1530,8 @@ void l2tpd_mgr_free(struct l2tpd_mgr *m)
 	m->event_fn = NULL;
 	while (m->tunnels)
 		tunnel_free(m, m->tunnels, true);
+	while (reap(m, UINT32_MAX))
+		;
 	send_all(m); /* the StopCCNs, once: nobody waits for their acknowledgement */
 	m->dp->ctrl_rx = NULL;
 	l2tpd_timer_cancel(m->loop, &m->tick);

@@ -64,6 +64,8 @@ struct l2tpd_mtunnel {
 	bool from_config;
 	uint16_t last_result;
 	char last_reason[96];
+	/* wrong or missing digests on connections that are gone, or refused at SCCRQ */
+	uint64_t digest_failures;
 };
 
 /* An event for the monitor and the event hook. */

@@ -20,6 +20,7 @@ struct l2tpd_session {
 	void *dp; /* datapath state */
 	struct l2tpd_msession *ms; /* the managed session it carries (mgr.c), or NULL */
 	bool from_config; /* made by the configuration file (SIGHUP diffs these) */
+	bool dying; /* its managed session ended: mgr.c deletes it a few per turn */
 };
 
 struct l2tpd_tunnel {
@@ -34,6 +35,7 @@ struct l2tpd_tunnel {
 	 */
 	struct l2tpd_mtunnel *mt;
 	bool from_config;
+	bool dying; /* a deleted managed tunnel whose sessions mgr.c is still removing */
 };
 
 struct l2tpd_registry {

@@ -13,6 +13,8 @@
 #                read()/write() per frame on the TAP
 #   l2tp-w2      l2tp-udp with two workers (l2tpd -w 2)     192.0.2.128/26
 #   l2tp-csum-w2 l2tp-csum with two workers                 192.0.2.192/26
+#   l2tp-managed l2tp-udp brought up by the control protocol   203.0.113.192/26
+#                (control on, cookie none: the datapath of l2tp-udp)
 # iperf3 runs from the first namespace to the second: TCP 1 and 4 streams,
 # UDP 64- and 1400-byte datagrams unpaced; the repetitions interleave the
 # configurations so that drift hits them all alike. The CPU time (user+sys)
@@ -45,7 +47,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECONDS:-10} REPS=${BENCH_REPS:-3}
 fi
-CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2}
+CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2 l2tp-managed}
 MTU=${BENCH_MTU:-1436}
 MD=${BENCH_MD:-build/bench-net.md}
 # make passes BUILDDIR=/VARIANT= given on its command line in the environment
@@ -209,7 +211,8 @@ CFG_LABEL=([veth]="veth (direct)" [openvpn]="OpenVPN tap/UDP"
 	[l2tp-udp]="l2tpkit UDP" [l2tp-ip]="l2tpkit IP"
 	[l2tp-cookie]="l2tpkit UDP+cookie+seq" [l2tp-csum]="l2tpkit UDP+csum (GSO)"
 	[l2tp-plain]="l2tpkit UDP, no io_uring" [l2tp-w2]="l2tpkit UDP, 2 workers"
-	[l2tp-csum-w2]="l2tpkit UDP+csum, 2 workers")
+	[l2tp-csum-w2]="l2tpkit UDP+csum, 2 workers"
+	[l2tp-managed]="l2tpkit UDP, managed (control protocol)")
 
 setup_veth() {
 	ADDR_B=192.0.2.2 PIDS=
@@ -252,6 +255,7 @@ setup_l2tp() {
 	plain) n=4 ifn=bl2tpp0 net=128 port=1704 pfx=203.0.113 env=${BENCH_PLAIN_ENV:-L2TPD_NO_IO_URING=1} ;;
 	w2) n=5 ifn=bl2tpw0 net=128 port=1705 pfx=192.0.2 wargs='-w 2' ;;
 	csum-w2) n=6 ifn=bl2tpx0 net=192 port=1706 pfx=192.0.2 wargs='-w 2' ;;
+	managed) n=7 ifn=bl2tpm0 net=192 port=1707 pfx=203.0.113 ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -305,6 +309,13 @@ setup_l2tp() {
 		local targs=(add tunnel tunnel_id "$tid" peer_tunnel_id "$ptid" encap "$encap" local "$lo" remote "$re")
 		[ -n "$port" ] && targs+=(udp_sport "$port" udp_dport "$port")
 		local sargs=(add session name "$ifn" tunnel_id "$tid" session_id "$sid" peer_session_id "$psid")
+		if [ "$kind" = managed ]; then
+			# the control protocol learns the peer's ids and picks the cookies
+			targs=(add tunnel tunnel_id "$tid" encap udp local "$lo" remote "$re"
+				udp_sport "$port" udp_dport "$port" control on)
+			[ $side = b ] && targs+=(role accept)
+			sargs=(add session tunnel_id "$tid" remote_end_id bench name "$ifn" cookie none)
+		fi
 		[ "$kind" = cookie ] && sargs+=(cookie "$cookie" peer_cookie "$peer_cookie" seq both)
 		# the kernel refuses UDP_SEGMENT on a socket without checksums
 		case $kind in csum | csum-w2) targs+=(udp_csum on) ;; esac
@@ -316,7 +327,11 @@ setup_l2tp() {
 			tail -n 5 "$logf" >&2
 			return 1
 		fi
-		if ! wait_link "$ns" $ifn 50; then
+	done
+	# both sides configured first: a managed session needs both to come up
+	for side in a b; do
+		if [ $side = a ]; then ns=$NSA; else ns=$NSB; fi
+		if ! wait_link "$ns" $ifn 100; then
 			WHY="l2tpd made no interface $ifn ($kind, side $side)"
 			return 1
 		fi
@@ -346,6 +361,7 @@ setup_cfg() {
 	l2tp-plain) setup_l2tp plain ;;
 	l2tp-w2) setup_l2tp w2 ;;
 	l2tp-csum-w2) setup_l2tp csum-w2 ;;
+	l2tp-managed) setup_l2tp managed ;;
 	*) WHY="unknown configuration"; return 1 ;;
 	esac
 }

@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # demo.sh: a static L2TPv3 Ethernet pseudowire between two network
-# namespaces, as in the EXAMPLES of ip-l2tp(8), with l2tpd and l2tp from
-# build/ (`make demo` builds them first). Needs root. Removes everything it
-# made when it ends, however it ends.
+# namespaces, as in the EXAMPLES of ip-l2tp(8), then a managed one that the
+# control protocol (RFC 3931) brings up, with l2tpd and l2tp from build/
+# (`make demo` builds them first). Needs root. Removes everything it made
+# when it ends, however it ends.
 #
 #   site-A (192.0.2.1) ====== veth ====== site-B (192.0.2.2)
-#   l2tpeth0 203.0.113.1  <- L2TPv3/UDP ->  l2tpeth0 203.0.113.2
+#   l2tpeth0 203.0.113.1  <- L2TPv3/UDP ->  l2tpeth0 203.0.113.2   (static)
+#   pw100    198.51.100.1 <- L2TPv3/UDP ->  pw100    198.51.100.2  (managed)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 L2TPD=${L2TPD:-$PWD/build/l2tpd}
@@ -137,5 +139,36 @@ step "What site-A's l2tpd says"
 run site-A l2a show tunnel
 run site-A l2a -s show session
 
-step "Done: the Ethernet frames of l2tpeth0 crossed the veth inside L2TPv3/UDP packets"
+step "A managed tunnel: the control protocol learns the peer's ids and picks the cookies"
+echo "  Each site names only its peer, a shared secret and the pseudowire (remote_end_id 100,"
+echo "  as Cisco's xconnect PEER 100); site-B accepts, site-A initiates (SCCRQ...ICCN)."
+run site-B l2b add tunnel tunnel_id 20 remote 192.0.2.1 local 192.0.2.2 encap udp \
+	control on role accept secret demo-secret hostname site-B || die "add tunnel failed"
+run site-B l2b add session tunnel_id 20 remote_end_id 100 name pw100 || die "add session failed"
+run site-A l2a add tunnel tunnel_id 10 remote 192.0.2.2 local 192.0.2.1 encap udp \
+	control on secret demo-secret hostname site-A || die "add tunnel failed"
+run site-A l2a add session tunnel_id 10 remote_end_id 100 name pw100 || die "add session failed"
+wait_until "pw100 in site-A (the session is established)" ip -n "$A" link show dev pw100
+wait_until "pw100 in site-B" ip -n "$B" link show dev pw100
+run site-A ip -n "$A" link set pw100 up mtu 1430
+run site-B ip -n "$B" link set pw100 up mtu 1430
+run site-A ip -n "$A" addr add 198.51.100.1 peer 198.51.100.2 dev pw100
+run site-B ip -n "$B" addr add 198.51.100.2 peer 198.51.100.1 dev pw100
+ok=0
+for ((i = 0; i < 5; i++)); do
+	if ip netns exec "$A" ping -c 1 -W 1 -q 198.51.100.2 >/dev/null 2>&1; then
+		ok=1
+		break
+	fi
+done
+[ "$ok" -eq 1 ] || die "no reply across the managed pseudowire (logs: $TMP/A.log $TMP/B.log)"
+run site-A ip netns exec "$A" ping -c 4 -i 0.2 198.51.100.2 || die "ping failed"
+
+step "The managed tunnel as site-A sees it: state, peer, negotiated values, control counters"
+run site-A l2a -s show tunnel tunnel_id 10
+run site-A l2a show session tunnel_id 10
+echo "  The same state as configuration lines (l2tpd -c FILE loads them back):"
+run site-A l2a show config
+
+step "Done: Ethernet frames crossed the veth inside L2TPv3/UDP packets, static and managed"
 exit 0

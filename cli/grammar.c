@@ -425,6 +425,9 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 			NEXT_ARG();
 			if (!**argv || strlen(*argv) > CLI_SECRET_MAX)
 				return INVARG("a secret is 1 to 128 characters", "secret");
+			if (strspn(*argv, "*") == strlen(*argv))
+				return INVARG("hidden by \"show config\": give the secret itself",
+					      "secret");
 			strcpy(p->m.secret, *argv);
 			MANAGED_ONLY(k);
 		} else if (!strcmp(k, "digest")) {
@@ -455,9 +458,10 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 			unsigned long v;
 
 			NEXT_ARG();
-			if (get_uint(&v, *argv, k[0] == 'r' ? 100 : 1024) < 0 || v == 0)
+			/* L2TP_XPORT_RWND_MAX: the most messages the channel holds */
+			if (get_uint(&v, *argv, k[0] == 'r' ? 100 : 256) < 0 || v == 0)
 				return INVARG(k[0] == 'r' ? "retries is 1 to 100"
-							  : "window is 1 to 1024",
+							  : "window is 1 to 256",
 					      *argv);
 			if (k[0] == 'r')
 				p->m.retries = (uint16_t)v;
@@ -638,6 +642,11 @@ static int do_add_managed_session(struct parm *p, struct cli_cmd *cmd, char *err
 		return fail(err, errlen,
 			    "Error: cookies are negotiated: use \"cookie auto\" "
 			    "or \"cookie none\"");
+	/* RFC 3931 §5.4.4: sequencing needs a sublayer that carries the numbers */
+	if ((p->send_seq || p->recv_seq) && p->l2spec_set &&
+	    p->l2spec_type == L2TP_L2SPECTYPE_NONE)
+		return fail(err, errlen, "Error: \"seq\" needs \"l2spec_type default\" (the "
+					 "sequence numbers travel in the L2-Specific Sublayer)");
 	build_session_create(p, cmd);
 	cmd->session.pw_type = p->m.pw_type;
 	cmd->m = p->m;

@@ -49,6 +49,8 @@ int cli_exec(struct cli_conn *c, const struct cli_cmd *cmd, char *err, size_t er
 	rc = cli_talk(c, nlh, NULL, NULL);
 	if (rc < 0 && c->errmsg[0])
 		snprintf(err, errlen, "%s", c->errmsg);
+	else if (rc == -EPERM || rc == -EACCES)
+		snprintf(err, errlen, "%s (CAP_NET_ADMIN is needed)", strerror(-rc));
 	else if (rc < 0)
 		snprintf(err, errlen, "%s", strerror(-rc));
 	return rc;

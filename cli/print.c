@@ -289,6 +289,18 @@ static uint64_t muint(const struct cli_minfo *mi, uint16_t attr)
 	return cli_attr_uint(mi->tb[attr]);
 }
 
+/* key "value" with quotes and backslashes escaped, as configuration files quote */
+static void print_quoted(struct cli_printer *p, const char *key, const char *v)
+{
+	fprintf(p->out, "%s \"", key);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			putc('\\', p->out);
+		putc(*v, p->out);
+	}
+	putc('"', p->out);
+}
+
 /* The present fields: JSON members, or "key value" words for an event line. */
 static void print_mfields(struct cli_printer *p, const struct cli_minfo *mi)
 {
@@ -331,8 +343,8 @@ static void print_mfields(struct cli_printer *p, const struct cli_minfo *mi)
 		case MK_STR:
 			if (mfields[i].attr == L2TPD_ATTR_EVENT)
 				fputs(mnl_attr_get_str(a), p->out);
-			else if (strpbrk(mnl_attr_get_str(a), " \t\"") || !*mnl_attr_get_str(a))
-				fprintf(p->out, "%s \"%s\"", mfields[i].key, mnl_attr_get_str(a));
+			else if (strpbrk(mnl_attr_get_str(a), " \t\"\\") || !*mnl_attr_get_str(a))
+				print_quoted(p, mfields[i].key, mnl_attr_get_str(a));
 			else
 				fprintf(p->out, "%s %s", mfields[i].key, mnl_attr_get_str(a));
 			break;
@@ -417,7 +429,7 @@ static void print_mtunnel(struct cli_printer *p, const struct cli_minfo *mi)
 		fprintf(p->out, ", up %" PRIu64 " s", muint(mi, L2TPD_ATTR_UPTIME));
 	fprintf(p->out, "\n  Hello %" PRIu64 " s, digest %s\n", muint(mi, L2TPD_ATTR_HELLO),
 		mstr(mi, L2TPD_ATTR_DIGEST));
-	if (mi->tb[L2TPD_ATTR_PEER_HOSTNAME] || mi->tb[L2TPD_ATTR_PEER_CONN_ID])
+	if (mi->tb[L2TPD_ATTR_PEER_HOSTNAME] || muint(mi, L2TPD_ATTR_PEER_CONN_ID))
 		fprintf(p->out,
 			"  Peer: host name \"%s\", router id %" PRIu64 ", vendor \"%s\", "
 			"connection id %" PRIu64 " (ours %" PRIu64 ")\n",
@@ -446,7 +458,7 @@ static void print_mtunnel(struct cli_printer *p, const struct cli_minfo *mi)
 		cli_attr_uint(st[L2TPD_CSTAT_RX_UNKNOWN_SESSION]));
 	fprintf(p->out,
 		"  Control TX messages %" PRIu64 " retransmits %" PRIu64 " acks %" PRIu64
-		"; window %" PRIu64 " peer_window %" PRIu64 " srtt %" PRIu64 " us rttvar %" PRIu64
+		"; cwnd %" PRIu64 " peer_window %" PRIu64 " srtt %" PRIu64 " us rttvar %" PRIu64
 		" us\n",
 		cli_attr_uint(st[L2TPD_CSTAT_TX_MSGS]),
 		cli_attr_uint(st[L2TPD_CSTAT_TX_RETRANSMITS]),

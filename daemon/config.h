@@ -45,7 +45,7 @@ int l2tpd_config_apply(const char *path, const struct l2tpd_config_env *env, boo
 /*
  * Every object in the grammar of the file, tunnels each followed by their
  * sessions; |secrets|: print shared secrets (else "secret ********", which
- * does not load). Calls |fn| per line (no newline); stops at its first
+ * the grammar refuses to load). Calls |fn| per line (no newline); stops at its first
  * nonzero return and returns it.
  */
 int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,

@@ -2140,6 +2140,7 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 		sh->rep[k] = NULL; /* freed by their workers */
 	session_free(u, sh);
 	s->dp = NULL;
+	l2tpd_tap_released(s->cfg.ifname);
 }
 
 static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,

@@ -133,14 +133,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->hostname = optarg;
 			break;
-		case OPT_HOOK:
-			if (access(optarg, X_OK) < 0) {
+		case OPT_HOOK: {
+			/* daemonize() changes to "/": keep an absolute path */
+			static char hook[4096];
+
+			if (access(optarg, X_OK) < 0 || !realpath(optarg, hook)) {
 				fprintf(stderr, "l2tpd: event hook %s: %s\n", optarg,
 					strerror(errno));
 				return 2;
 			}
-			o->event_hook = optarg;
+			o->event_hook = hook;
 			break;
+		}
 		case OPT_MODE:
 			errno = 0;
 			v = strtol(optarg, &end, 8);

@@ -78,6 +78,9 @@ struct l2tpd_mgr {
 	struct l2tpd_ratelimit rl;
 	bool in_lib; /* inside a libl2tp call: defer what would re-enter it */
 	struct l2tpd_mtunnel *accepting; /* accepted an SCCRQ during this input */
+	/* connections that came up for a tunnel that already had one: closed next turn */
+	uint32_t orphans[16];
+	unsigned int n_orphans;
 	uint8_t buf[CTRL_BUF];
 };
 
@@ -230,6 +233,27 @@ fail:
 	return rc;
 }
 
+/* Close the control socket of |path| when no managed tunnel uses it any more. */
+static void ctl_put(struct l2tpd_mgr *m, const struct l2tp_path *path)
+{
+	struct ctl_sock *c = ctl_find(m, path->encap, &path->local);
+
+	if (!c)
+		return;
+	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next)
+		if (ctl_find(m, mt->path.encap, &mt->path.local) == c)
+			return;
+	for (struct ctl_sock **pp = &m->socks; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	l2tpd_loop_del(m->loop, c->w);
+	close(c->fd);
+	free(c);
+}
+
 static void ctl_free_all(struct l2tpd_mgr *m)
 {
 	while (m->socks) {
@@ -318,7 +342,8 @@ static void send_all(struct l2tpd_mgr *m)
 			return;
 		c = ctl_find(m, path.encap, &path.local);
 		if (!c) {
-			log_warnx_rl(&m->rl, now, "control: no socket for a message to send");
+			/* A StopCCN retransmitted after its tunnel was deleted. */
+			log_debug("control: no socket for a message to send");
 			continue;
 		}
 		from_l2tp_addr(&path.peer, &to);
@@ -536,9 +561,31 @@ static void emit(struct l2tpd_mgr *m, const struct l2tpd_mevent *ev)
 	m->event_fn(m->event_arg, nlh);
 }
 
+/* "192.0.2.2:1701" over UDP, "192.0.2.2" over IP (no port there). */
+static const char *addr_str(const struct l2tp_path *p, const struct l2tp_addr *a, char *buf,
+			    size_t cap)
+{
+	struct l2tp_addr x = *a;
+	size_t n;
+
+	if (p->encap == L2TP_ENCAP_UDP)
+		return l2tp_addr_str(a, buf, cap);
+	x.port = 0;
+	l2tp_addr_str(&x, buf, cap);
+	n = strlen(buf);
+	if (n > 2 && !strcmp(buf + n - 2, ":0")) {
+		buf[n - 2] = '\0';
+		if (buf[0] == '[' && buf[n - 3] == ']') {
+			memmove(buf, buf + 1, n - 4);
+			buf[n - 4] = '\0';
+		}
+	}
+	return buf;
+}
+
 static const char *peer_str(const struct l2tpd_mtunnel *mt, char *buf, size_t cap)
 {
-	return l2tp_addr_str(&mt->path.peer, buf, cap);
+	return addr_str(&mt->path, &mt->path.peer, buf, cap);
 }
 
 /* ---- timers and deferred work ---------------------------------------------------- */
@@ -638,6 +685,15 @@ static void kick_cb(struct l2tpd_timer *t, l2tp_time_t now, void *arg)
 	(void)t;
 	if (reap(m, REAP_PER_TURN))
 		kick(m);
+	while (m->n_orphans) {
+		struct l2tp_tunnel *o = l2tp_tunnel_find(m->ctx, m->orphans[--m->n_orphans]);
+
+		if (o) {
+			m->in_lib = true;
+			l2tp_tunnel_close(o, 3, 0, "control connection already exists", now);
+			m->in_lib = false;
+		}
+	}
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next) {
 		struct l2tp_tunnel *lt = mt->lt;
 
@@ -783,7 +839,7 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 
 	memcpy(hn, req->hostname.p ? (const char *)req->hostname.p : "", req->hostname.p ? hl : 0);
 	hn[req->hostname.p ? hl : 0] = '\0';
-	l2tp_addr_str(&req->path->peer, a, sizeof(a));
+	addr_str(req->path, &req->path->peer, a, sizeof(a));
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next) {
 		if (mt->path.encap != req->path->encap ||
 		    !same_host(&mt->path.peer, &req->path->peer) ||
@@ -794,6 +850,13 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 		if (mt->cfg.m.peer_hostname[0] && strcmp(mt->cfg.m.peer_hostname, hn)) {
 			name_mismatch = true;
 			continue;
+		}
+		if (mt->path.encap == L2TP_ENCAP_UDP && mt->path.peer.port != req->path->peer.port) {
+			/* The data socket is connected to udp_dport: data would not flow. */
+			log_warnx("tunnel %u: refused SCCRQ from %s: its source port is not the "
+				  "configured udp_dport %u",
+				  mt->cfg.tunnel.conn_id, a, mt->path.peer.port);
+			return 2;
 		}
 		if (mt->lt) {
 			/*
@@ -850,6 +913,17 @@ static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp
 	if (!mt)
 		return;
 	peer_str(mt, a, sizeof(a));
+	if (mt->lt && mt->lt != t) {
+		/* Two SCCRQs from the peer accepted at once: keep the first. */
+		if (ev->type == L2TP_EV_UP && m->n_orphans < L2TP_ARRAY_SIZE(m->orphans)) {
+			log_info("tunnel %u: a second connection from %s came up: closing it",
+				 mt->cfg.tunnel.conn_id, a);
+			l2tp_tunnel_set_user(t, NULL);
+			m->orphans[m->n_orphans++] = l2tp_tunnel_id(t);
+			kick(m);
+		}
+		return;
+	}
 	if (ev->type == L2TP_EV_UP) {
 		struct l2tpd_mevent e = {.what = "tunnel-up",
 					 .mt = mt,
@@ -895,12 +969,12 @@ static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp
 		mt->up_since = 0;
 		mt->last_result = ev->down.result;
 		set_reason(mt->last_reason, sizeof(mt->last_reason), &ev->down);
-		if (mt->dt)
-			mt->dt->cfg.peer_conn_id = 0;
 		log_info("tunnel %u: down (result %u, error %u%s%s): %s", mt->cfg.tunnel.conn_id,
 			 ev->down.result, ev->down.error, ev->down.by_peer ? ", by the peer" : "",
 			 ev->down.timeout ? ", peer lost" : "", ev->down.msg ? ev->down.msg : "");
-		emit(m, &e);
+		emit(m, &e); /* with the peer's tunnel id still known */
+		if (mt->dt)
+			mt->dt->cfg.peer_conn_id = 0;
 	}
 	if (!mt->cfg.m.accept && !mt->close_pending) {
 		l2tp_time_t d = backoff(++mt->attempts);
@@ -933,13 +1007,13 @@ static int cb_session_request(void *user, struct l2tp_tunnel *t, const struct l2
 		log_warnx("tunnel %u: refused session for remote end id \"%.*s\": not configured",
 			  mt ? mt->cfg.tunnel.conn_id : 0, idl,
 			  req->remote_end_id.p ? (const char *)req->remote_end_id.p : "");
-		return 24; /* RFC 4667: non-existent forwarder... (no such VC) */
+		return 24; /* Attempt to connect to non-existent forwarder (RFC 4667 §7.1) */
 	}
 	if (req->pw_type != ms->cfg.m.pw_type) {
 		log_warnx("tunnel %u: refused session \"%s\": pseudowire type %#x, configured %#x",
 			  mt->cfg.tunnel.conn_id, ms->cfg.m.remote_end_id, req->pw_type,
 			  ms->cfg.m.pw_type);
-		return 22; /* RFC 3931 §5.4.3/registry: invalid pseudowire type? see note */
+		return 14; /* Session not established due to unsupported PW type (RFC 3931 §5.4.2) */
 	}
 	if (ms->ls) {
 		/* The peer lost the session we have: refuse, end ours; it retries. */
@@ -1103,6 +1177,7 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	uint32_t id = cmd->tunnel.conn_id;
 	struct l2tpd_mtunnel *mt;
 	struct ctl_sock *cs;
+	char a[64];
 	int rc;
 
 	if (l2tpd_tunnel_find(m->reg, id))
@@ -1129,6 +1204,8 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 			     o->cfg.tunnel.conn_id);
 		}
 	}
+	struct l2tp_path mt_path_copy = mt->path;
+
 	rc = ctl_get(m, &mt->path, &cs);
 	if (rc < 0) {
 		free(mt);
@@ -1141,6 +1218,7 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &cmd->tunnel, mt, &rc);
 	if (!mt->dt) {
 		free(mt);
+		ctl_put(m, &mt_path_copy);
 		if (rc == -EOPNOTSUPP)
 			FAIL(rc,
 			     "tunnel %u: managed UDP tunnels need one datapath worker "
@@ -1156,9 +1234,7 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	m->tunnels = mt;
 	log_info("tunnel %u: managed, %s %s, %s", id,
 		 cmd->m.accept ? "accepting from" : "initiating to",
-		 l2tp_addr_str(&mt->path.peer, err, errlen),
-		 cmd->m.secret[0] ? "digests on" : "no secret");
-	err[0] = '\0';
+		 peer_str(mt, a, sizeof(a)), cmd->m.secret[0] ? "digests on" : "no secret");
 	if (!cmd->m.accept && tunnel_open(mt) < 0)
 		l2tpd_timer_set(m->loop, &mt->retry, l2tpd_clock_now() + backoff(++mt->attempts));
 	after(m);
@@ -1291,9 +1367,13 @@ static void tunnel_free(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt, bool now)
 
 void l2tpd_mgr_tunnel_del(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt)
 {
+	struct l2tp_path path = mt->path;
+
 	log_info("tunnel %u: deleted (StopCCN sent if connected)", mt->cfg.tunnel.conn_id);
 	tunnel_free(m, mt, false);
-	after(m);
+	after(m); /* the StopCCN goes out now, on the control socket */
+	/* Its retransmissions, if any, find no socket: the peer has Hello. */
+	ctl_put(m, &path);
 }
 
 int l2tpd_mgr_exec(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_config, char *err,
@@ -1405,7 +1485,7 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt, st
 	PUTS(L2TPD_ATTR_STATE, t ? l2tp_tunnel_state_name(l2tp_tunnel_state(t)) : "idle");
 	PUTS(L2TPD_ATTR_ROLE, k->accept ? "accept" : "initiate");
 	PUTS(L2TPD_ATTR_ENCAP, mt->path.encap == L2TP_ENCAP_IP ? "ip" : "udp");
-	PUTS(L2TPD_ATTR_PEER, l2tp_addr_str(&mt->path.peer, a, sizeof(a)));
+	PUTS(L2TPD_ATTR_PEER, peer_str(mt, a, sizeof(a)));
 	PUTS(L2TPD_ATTR_DIGEST, !k->secret[0] ? "none" : k->digest ? "sha1" : "md5");
 	PUT(u32, L2TPD_ATTR_HELLO, k->hello);
 	PUT(u32, L2TPD_ATTR_ATTEMPTS, mt->attempts);
@@ -1454,10 +1534,11 @@ int l2tpd_mgr_put_session(struct l2tpd_mgr *m, const struct l2tpd_msession *ms,
 		const struct l2tp_session_dp *dp = l2tp_session_dp(s);
 
 		PUT(u32, L2TPD_ATTR_PEER_SESSION_ID, dp->peer_session_id);
-		if (!mnl_attr_put_check(nlh, cap, L2TPD_ATTR_COOKIE, dp->rx_cookie_len,
-					dp->rx_cookie) ||
-		    !mnl_attr_put_check(nlh, cap, L2TPD_ATTR_PEER_COOKIE, dp->tx_cookie_len,
-					dp->tx_cookie))
+		/* The kernel's naming, as the datapath session: COOKIE is sent. */
+		if (!mnl_attr_put_check(nlh, cap, L2TPD_ATTR_COOKIE, dp->tx_cookie_len,
+					dp->tx_cookie) ||
+		    !mnl_attr_put_check(nlh, cap, L2TPD_ATTR_PEER_COOKIE, dp->rx_cookie_len,
+					dp->rx_cookie))
 			return -ENOSPC;
 		PUT(u8, L2TPD_ATTR_L2SPEC_TYPE, dp->l2spec);
 		PUT(u8, L2TPD_ATTR_SEND_SEQ, dp->send_seq || ms->cfg.m.send_seq);

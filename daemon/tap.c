@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -32,18 +33,54 @@ bool l2tpd_tap_name_valid(const char *name)
 	return true;
 }
 
-int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, void *arg), void *arg,
-			 char out[IFNAMSIZ])
+#define TAP_NAMES_MAX 100000
+
+/* The first free "<prefix>N" with N >= |start| (wrapping once); *|idx| gets N. */
+static int free_from(const char *prefix, unsigned int start,
+		     bool (*in_use)(const char *name, void *arg), void *arg, char out[IFNAMSIZ],
+		     unsigned int *idx)
 {
-	for (unsigned int i = 0; i < 100000; i++) {
+	for (unsigned int k = 0; k < TAP_NAMES_MAX; k++) {
+		unsigned int i = (start + k) % TAP_NAMES_MAX;
 		int n = snprintf(out, IFNAMSIZ, "%s%u", prefix, i);
 
 		if (n < 0 || n >= IFNAMSIZ)
 			return -EINVAL;
-		if (!in_use || !in_use(out, arg))
+		if (!in_use || !in_use(out, arg)) {
+			*idx = i;
 			return 0;
+		}
 	}
 	return -ENFILE;
+}
+
+int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, void *arg), void *arg,
+			 char out[IFNAMSIZ])
+{
+	unsigned int idx;
+
+	return free_from(prefix, 0, in_use, arg, out, &idx);
+}
+
+/*
+ * Below this index every automatic name was taken when we last looked:
+ * allocation starts here, so that making N interfaces costs N checks, not
+ * N^2 (each check is an ioctl and a registry search). Our own deletions
+ * move it back (l2tpd_tap_released), so names are reused lowest first.
+ */
+static unsigned int auto_hint;
+
+void l2tpd_tap_released(const char *name)
+{
+	size_t pl = strlen(L2TPD_TAP_PREFIX);
+	char *end;
+	unsigned long i;
+
+	if (strncmp(name, L2TPD_TAP_PREFIX, pl) || !name[pl])
+		return;
+	i = strtoul(name + pl, &end, 10);
+	if (!*end && i < auto_hint)
+		auto_hint = (unsigned int)i;
 }
 
 static bool name_exists(const char *name)
@@ -116,12 +153,17 @@ static int tap_create(const char *name, bool (*in_use)(const char *name, void *a
 	}
 	/* Bounded retries: another process may take the name between check and create. */
 	for (int tries = 0; tries < 16; tries++) {
-		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, auto_in_use, &a, cand);
+		unsigned int idx;
+
+		rc = free_from(L2TPD_TAP_PREFIX, auto_hint, auto_in_use, &a, cand, &idx);
 		if (rc < 0)
 			return rc;
 		fd = tap_open(cand, flags, out);
-		if (fd != -EEXIST)
+		if (fd != -EEXIST) {
+			if (fd >= 0)
+				auto_hint = idx + 1;
 			return fd;
+		}
 	}
 	return -EEXIST;
 }

@@ -42,6 +42,12 @@ bool l2tpd_tap_name_valid(const char *name);
  * |in_use|(name, arg) is false. Returns 0, or -ENFILE if none below 100000
  * is free, -EINVAL if the prefix is too long.
  */
+/*
+ * An automatic name of ours ("l2tpethN") was given back: the next automatic
+ * allocation may reuse it (lowest first).
+ */
+void l2tpd_tap_released(const char *name);
+
 int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, void *arg), void *arg,
 			 char out[IFNAMSIZ]);
 

@@ -145,14 +145,14 @@ enum {
 	L2TPD_ATTR_HELLO, /* u32: seconds, 0 = off */
 	L2TPD_ATTR_REMOTE_END_ID, /* string */
 	L2TPD_ATTR_PW_TYPE, /* u16: L2TP_PWTYPE_* */
-	L2TPD_ATTR_COOKIE, /* binary 0..8: what we receive */
-	L2TPD_ATTR_PEER_COOKIE, /* binary 0..8: what we send */
+	L2TPD_ATTR_COOKIE, /* binary 0..8: what we send (the kernel's L2TP_ATTR_COOKIE) */
+	L2TPD_ATTR_PEER_COOKIE, /* binary 0..8: what the peer sends us */
 	L2TPD_ATTR_L2SPEC_TYPE, /* u8: L2TP_L2SPECTYPE_* */
 	L2TPD_ATTR_SEND_SEQ, /* u8 */
 	L2TPD_ATTR_RECV_SEQ, /* u8 */
 	L2TPD_ATTR_IFNAME, /* string */
 	L2TPD_ATTR_CTRL_STATS, /* nested L2TPD_CSTAT_* */
-	L2TPD_ATTR_EVENT, /* string: up, down, refused */
+	L2TPD_ATTR_EVENT, /* string: tunnel-up, tunnel-down, session-up, session-down, refused */
 	L2TPD_ATTR_RESULT, /* u16: StopCCN/CDN Result Code */
 	L2TPD_ATTR_ERROR, /* u16: General Error Code */
 	L2TPD_ATTR_REASON, /* string */

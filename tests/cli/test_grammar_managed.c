@@ -91,15 +91,18 @@ static void test_managed_session(void **state)
 	assert_string_equal(c.m.remote_end_id, "vc100");
 
 	assert_int_equal(parse("add session tunnel_id 9 session_id 5 pw_type eth_vlan remote_end_id "
-			       "x name br-x cookie none l2spec_type none seq both",
+			       "x name br-x cookie none l2spec_type default seq both",
 			       &c, err),
 			 0);
 	assert_int_equal(c.session.session_id, 5);
 	assert_int_equal(c.m.pw_type, L2TP_PWTYPE_ETH_VLAN);
 	assert_true(c.m.cookie_none);
 	assert_true(c.m.l2spec_set);
-	assert_int_equal(c.session.l2spec_type, L2TP_L2SPECTYPE_NONE);
+	assert_int_equal(c.session.l2spec_type, L2TP_L2SPECTYPE_DEFAULT);
 	assert_true(c.m.send_seq && c.m.recv_seq);
+	assert_int_equal(parse("add session tunnel_id 9 remote_end_id y l2spec_type none", &c, err),
+			 0);
+	assert_int_equal(c.session.l2spec_type, L2TP_L2SPECTYPE_NONE);
 	assert_string_equal(c.session.ifname, "br-x");
 
 	/* delete by remote end id */
@@ -129,8 +132,12 @@ static void test_managed_refusals(void **state)
 	     "0 (off) to 3600"},
 	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on retries 0",
 	     "retries is 1 to 100"},
-	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on window 5000",
-	     "window is 1 to 1024"},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on window 257",
+	     "window is 1 to 256"},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on secret ********",
+	     "give the secret itself"},
+	    {"add session tunnel_id 1 remote_end_id x l2spec_type none seq recv",
+	     "needs \"l2spec_type default\""},
 	    {"add session tunnel_id 1 remote_end_id x peer_session_id 4", "learned from the peer"},
 	    {"add session tunnel_id 1 remote_end_id x cookie 01020304", "cookies are negotiated"},
 	    {"add session tunnel_id 1 remote_end_id x hello 5", "setting of the tunnel"},

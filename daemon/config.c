@@ -190,6 +190,35 @@ static bool check_entry(struct parsed *ps, FILE *errf, const char *path, unsigne
 	return true;
 }
 
+/*
+ * The grammar's message for a line, as a file should say it: without the
+ * shell's "Error: ", and for a session of a managed tunnel defined above
+ * that lacks its remote end id, that (not iproute2's peer_session_id).
+ */
+static const char *explain(const struct parsed *ps, int argc, char **argv, char *err)
+{
+	static char msg[CLI_ERRLEN + 64];
+	const struct entry *t = NULL;
+
+	for (int i = 0; i + 1 < argc; i++) {
+		char *end;
+		unsigned long id;
+
+		if (strcmp(argv[i], "tunnel_id") && strcmp(argv[i], "tid"))
+			continue;
+		id = strtoul(argv[i + 1], &end, 0);
+		if (!*end && id <= UINT32_MAX)
+			t = find_tunnel(ps, (uint32_t)id);
+	}
+	if (t && t->cmd.m.tunnel && strstr(err, "\"peer_session_id\" is required")) {
+		snprintf(msg, sizeof(msg),
+			 "argument \"remote_end_id\" is required (tunnel %u is managed, line %u)",
+			 t->cmd.tunnel.conn_id, t->lineno);
+		return msg;
+	}
+	return strncmp(err, "Error: ", 7) ? err : err + 7;
+}
+
 static int parse_file(const char *path, FILE *errf, struct parsed *ps)
 {
 	FILE *f = fopen(path, "re");
@@ -229,7 +258,7 @@ static int parse_file(const char *path, FILE *errf, struct parsed *ps)
 		rc = n ? cli_parse(n, argv, &cmd, err, sizeof(err)) : -EINVAL;
 		if (rc != 0 || cmd.verb != CLI_VERB_ADD) {
 			problem(ps, errf, path, lineno, "%s",
-				rc < 0 && err[0] ? err
+				rc < 0 && err[0] ? explain(ps, n, argv, err)
 				: rc == 0 && cmd.verb != CLI_VERB_ADD
 				    ? "only \"add tunnel\" and \"add session\" lines belong here"
 				    : "incomplete command");

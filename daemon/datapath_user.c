@@ -681,7 +681,7 @@ static struct us_rep *rx_match(struct us_tsock *ts, const struct l2tp_dp_buf *b,
 			     ut->t->cfg.conn_id, b->len, l2tp_wire_strerror(rc));
 		return NULL;
 	}
-	if (cl.ctrl && ut->t->mt && ut->u->base.ctrl_rx) {
+	if (cl.ctrl && (ut->t->mt || ut->t->dying) && ut->u->base.ctrl_rx) {
 		/* A managed tunnel: its control plane runs on this loop (one worker). */
 		ut->u->base.ctrl_rx(ut->u->base.ctrl_arg, ut->t, b->data + b->off, b->len);
 		return NULL;

@@ -40,6 +40,12 @@
  * tunnel of 10,000 sessions going down does not stall the loop.
  */
 #define REAP_PER_TURN 32
+/*
+ * A control socket no tunnel uses stays this long: a deleted tunnel's
+ * StopCCN is retransmitted until acknowledged (RFC 3931 §3.3), for about
+ * the channel's full retransmission cycle (31 s with the defaults).
+ */
+#define CTL_LINGER (40 * L2TP_SEC)
 
 /* A control socket: one per encapsulation, local address and port. */
 struct ctl_sock {
@@ -49,6 +55,7 @@ struct ctl_sock {
 	union l2tpd_addr local;
 	int fd;
 	struct l2tpd_watch *w;
+	struct l2tpd_timer linger; /* armed while no tunnel uses it */
 };
 
 /* A running event hook. */
@@ -117,11 +124,9 @@ static void from_l2tp_addr(const struct l2tp_addr *a, union l2tpd_addr *o)
 	}
 }
 
-/* The path of a managed tunnel from its "add tunnel" command. */
-static void cmd_path(const struct cli_cmd *c, struct l2tp_path *p)
+/* The path of a managed tunnel from its tunnel attributes. */
+static void api_path(const struct l2tp_api_tunnel *t, struct l2tp_path *p)
 {
-	const struct l2tp_api_tunnel *t = &c->tunnel;
-
 	memset(p, 0, sizeof(*p));
 	p->encap = t->encap_type == L2TP_ENCAPTYPE_IP ? L2TP_ENCAP_IP : L2TP_ENCAP_UDP;
 	if (l2tp_api_has(t->present, L2TP_ATTR_IP6_SADDR)) {
@@ -137,6 +142,11 @@ static void cmd_path(const struct cli_cmd *c, struct l2tp_path *p)
 		p->local.port = t->udp_sport;
 		p->peer.port = t->udp_dport;
 	}
+}
+
+static void cmd_path(const struct cli_cmd *c, struct l2tp_path *p)
+{
+	api_path(&c->tunnel, p);
 }
 
 static bool same_host(const struct l2tp_addr *a, const struct l2tp_addr *b)
@@ -191,6 +201,7 @@ static int ctl_get(struct l2tpd_mgr *m, const struct l2tp_path *path, struct ctl
 	int family = path->local.family == 6 ? AF_INET6 : AF_INET, on = 1, rc;
 
 	if (c) {
+		l2tpd_timer_cancel(m->loop, &c->linger);
 		*out = c;
 		return 0;
 	}
@@ -233,8 +244,31 @@ fail:
 	return rc;
 }
 
-/* Close the control socket of |path| when no managed tunnel uses it any more. */
-static void ctl_put(struct l2tpd_mgr *m, const struct l2tp_path *path)
+static void ctl_close(struct l2tpd_mgr *m, struct ctl_sock *c)
+{
+	for (struct ctl_sock **pp = &m->socks; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	l2tpd_timer_cancel(m->loop, &c->linger);
+	l2tpd_loop_del(m->loop, c->w);
+	close(c->fd);
+	free(c);
+}
+
+static void ctl_linger_cb(struct l2tpd_timer *t, l2tp_time_t now, void *arg)
+{
+	struct ctl_sock *c = arg;
+
+	(void)t;
+	(void)now;
+	ctl_close(c->m, c);
+}
+
+/* When no managed tunnel uses the control socket of |path|: close it after CTL_LINGER. */
+static void ctl_put(struct l2tpd_mgr *m, const struct l2tp_path *path, bool now)
 {
 	struct ctl_sock *c = ctl_find(m, path->encap, &path->local);
 
@@ -243,27 +277,18 @@ static void ctl_put(struct l2tpd_mgr *m, const struct l2tp_path *path)
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next)
 		if (ctl_find(m, mt->path.encap, &mt->path.local) == c)
 			return;
-	for (struct ctl_sock **pp = &m->socks; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
+	if (now) {
+		ctl_close(m, c);
+		return;
 	}
-	l2tpd_loop_del(m->loop, c->w);
-	close(c->fd);
-	free(c);
+	l2tpd_timer_init(&c->linger, ctl_linger_cb, c);
+	l2tpd_timer_set(m->loop, &c->linger, l2tpd_clock_now() + CTL_LINGER);
 }
 
 static void ctl_free_all(struct l2tpd_mgr *m)
 {
-	while (m->socks) {
-		struct ctl_sock *c = m->socks;
-
-		m->socks = c->next;
-		l2tpd_loop_del(m->loop, c->w);
-		close(c->fd);
-		free(c);
-	}
+	while (m->socks)
+		ctl_close(m, m->socks);
 }
 
 static void handle(struct l2tpd_mgr *m, const struct l2tp_path *path, const uint8_t *pkt,
@@ -323,9 +348,15 @@ static void ctl_rx(struct l2tpd_watch *w, uint32_t events, void *arg)
 static void dp_ctrl_rx(void *arg, struct l2tpd_tunnel *t, const uint8_t *pkt, size_t len)
 {
 	struct l2tpd_mgr *m = arg;
+	struct l2tp_path path;
 
-	if (t->mt)
+	if (t->mt) {
 		handle(m, &t->mt->path, pkt, len);
+	} else if (t->dying) {
+		/* a deleted tunnel's StopCCN acknowledged, or retransmitted */
+		api_path(&t->cfg, &path);
+		handle(m, &path, pkt, len);
+	}
 }
 
 static void send_all(struct l2tpd_mgr *m)
@@ -1218,7 +1249,7 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &cmd->tunnel, mt, &rc);
 	if (!mt->dt) {
 		free(mt);
-		ctl_put(m, &mt_path_copy);
+		ctl_put(m, &mt_path_copy, true);
 		if (rc == -EOPNOTSUPP)
 			FAIL(rc,
 			     "tunnel %u: managed UDP tunnels need one datapath worker "
@@ -1372,8 +1403,7 @@ void l2tpd_mgr_tunnel_del(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt)
 	log_info("tunnel %u: deleted (StopCCN sent if connected)", mt->cfg.tunnel.conn_id);
 	tunnel_free(m, mt, false);
 	after(m); /* the StopCCN goes out now, on the control socket */
-	/* Its retransmissions, if any, find no socket: the peer has Hello. */
-	ctl_put(m, &path);
+	ctl_put(m, &path, false);
 }
 
 int l2tpd_mgr_exec(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_config, char *err,

@@ -27,7 +27,7 @@ PIDS=()
 # Bounds: generous per-session budgets, so a slow machine passes and a
 # stuck one fails instead of hanging.
 UP_LIMIT=$((60 + N / 20))
-DOWN_LIMIT=$((60 + N / 50))
+DOWN_LIMIT=$((60 + N / 20))
 
 die() {
 	echo "bench-managed: $*" >&2

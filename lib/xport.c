@@ -75,6 +75,13 @@ static void want_ack(struct l2tp_xport *x, l2tp_time_t when)
 	x->ack_pending = true;
 }
 
+/* Our Nr went out (in a message, a ZLB or an ACK). */
+static void acked(struct l2tp_xport *x)
+{
+	x->ack_pending = false;
+	x->rx_unacked = 0;
+}
+
 /* ---- life cycle ----------------------------------------------------------- */
 
 void l2tp_xport_init(struct l2tp_xport *x, const struct l2tp_xport_cfg *cfg,
@@ -237,7 +244,7 @@ ssize_t l2tp_xport_write_pkt(struct l2tp_xport *x, uint8_t *out, size_t cap, l2t
 		m->due = false;
 		m->deadline = now + backoff(l2tp_xport_rto(x), m->retries, x->cfg.rto_max);
 		x->stats.tx_retransmits++;
-		x->ack_pending = false; /* the Nr rode along */
+		acked(x); /* the Nr rode along */
 		return n;
 	}
 
@@ -252,7 +259,7 @@ ssize_t l2tp_xport_write_pkt(struct l2tp_xport *x, uint8_t *out, size_t cap, l2t
 		m->deadline = now + l2tp_xport_rto(x);
 		x->inflight++;
 		x->stats.tx_msgs++;
-		x->ack_pending = false;
+		acked(x);
 		return n;
 	}
 
@@ -264,7 +271,7 @@ ssize_t l2tp_xport_write_pkt(struct l2tp_xport *x, uint8_t *out, size_t cap, l2t
 		if (n < 0)
 			return n;
 		x->stats.tx_acks++;
-		x->ack_pending = false;
+		acked(x);
 		return n;
 	}
 	return 0;
@@ -449,7 +456,15 @@ enum l2tp_xport_verdict l2tp_xport_rx(struct l2tp_xport *x, uint16_t ns, uint16_
 	if (ns == x->nr) {
 		x->nr++;
 		x->stats.rx_msgs++;
-		want_ack(x, now + x->cfg.ack_delay);
+		/*
+		 * Delayed ack, but not past half the window we offered: a peer
+		 * sending a burst (thousands of ICRQs and ICCNs) would otherwise
+		 * wait for the delay once per window.
+		 */
+		if (++x->rx_unacked >= (x->cfg.rwnd + 1) / 2)
+			want_ack(x, now);
+		else
+			want_ack(x, now + x->cfg.ack_delay);
 		return L2TP_XPORT_DELIVER;
 	}
 	if (l2tp_seq_cmp(ns, x->nr) < 0) {

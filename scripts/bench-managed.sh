@@ -16,9 +16,11 @@
 # bound, so `make check-long` runs it with N = 10000 as a test.
 #
 #   BENCH_SESSIONS  N (default 10000)    L2TPD, L2TP  binaries (build/)
+#   BENCH_WINDOW    "window" of both tunnels (default: l2tpd's, 16 messages)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 N=${BENCH_SESSIONS:-10000}
+WIN=${BENCH_WINDOW:+ window $BENCH_WINDOW}
 L2TPD=${L2TPD:-$PWD/build/l2tpd}
 L2TP=${L2TP:-$PWD/build/l2tp}
 P="l2tpbm-$$"
@@ -66,11 +68,11 @@ ip -n "$P-b" addr add 192.0.2.2/24 dev u0
 ip -n "$P-c" addr add 198.51.100.1/24 dev lo
 
 {
-	echo "add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 encap udp control on"
+	echo "add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 encap udp control on$WIN"
 	for ((i = 1; i <= N; i++)); do echo "add session tunnel_id 1 remote_end_id s$i cookie none"; done
 } >"$W/a.conf"
 {
-	echo "add tunnel tunnel_id 2 remote 192.0.2.1 local 192.0.2.2 encap udp control on role accept"
+	echo "add tunnel tunnel_id 2 remote 192.0.2.1 local 192.0.2.2 encap udp control on role accept$WIN"
 	for ((i = 1; i <= N; i++)); do echo "add session tunnel_id 2 remote_end_id s$i cookie none"; done
 } >"$W/b.conf"
 {

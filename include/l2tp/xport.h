@@ -117,6 +117,7 @@ struct l2tp_xport {
 	uint16_t rxq_len;
 
 	bool ack_pending;
+	uint16_t rx_unacked; /* messages delivered since our Nr last went out */
 	l2tp_time_t ack_deadline;
 	bool failed; /* a message ran out of retries */
 

@@ -2166,8 +2166,11 @@ static void gone_cb(struct l2tpd_watch *wt, uint32_t events, void *arg)
 		for (struct l2tpd_session *s = t->sessions; s; s = s->next) {
 			struct us_session *sh = s->dp;
 
-			if (sh && atomic_load(&sh->gone))
+			if (sh && atomic_load(&sh->gone) && s->cfg.ifname[0]) {
+				/* the name is free again: automatic names reuse it */
+				l2tpd_tap_released(s->cfg.ifname);
 				memset(s->cfg.ifname, 0, sizeof(s->cfg.ifname));
+			}
 		}
 	}
 }

@@ -100,10 +100,10 @@ static void test_managed_session(void **state)
 	assert_true(c.m.l2spec_set);
 	assert_int_equal(c.session.l2spec_type, L2TP_L2SPECTYPE_DEFAULT);
 	assert_true(c.m.send_seq && c.m.recv_seq);
+	assert_string_equal(c.session.ifname, "br-x");
 	assert_int_equal(parse("add session tunnel_id 9 remote_end_id y l2spec_type none", &c, err),
 			 0);
 	assert_int_equal(c.session.l2spec_type, L2TP_L2SPECTYPE_NONE);
-	assert_string_equal(c.session.ifname, "br-x");
 
 	/* delete by remote end id */
 	assert_int_equal(parse("del session tunnel_id 9 remote_end_id x", &c, err), 0);

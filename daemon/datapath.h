@@ -39,6 +39,12 @@ struct l2tpd_datapath_ops {
 	int (*session_modify)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
 	/* Removes the session's interface and frees its state. */
 	void (*session_delete)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
+	/*
+	 * Optional speed-up before session_delete() of each of |v| (n): remove
+	 * their interfaces in one batch. NULL: session_delete does it all.
+	 */
+	void (*sessions_predelete)(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
+				   size_t n);
 	void (*session_stats)(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 			      struct l2tp_api_stats *st);
 	/* Frees the datapath (all tunnels were deleted before). */

@@ -2143,6 +2143,28 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 	l2tpd_tap_released(s->cfg.ifname);
 }
 
+static void us_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
+				  size_t n)
+{
+	char(*names)[IFNAMSIZ] = calloc(n ? n : 1, IFNAMSIZ);
+	unsigned int k = 0;
+	int rc;
+
+	(void)dp;
+	if (!names)
+		return; /* session_delete removes them one by one */
+	for (size_t i = 0; i < n; i++) {
+		struct us_session *sh = v[i]->dp;
+
+		if (sh && !atomic_load(&sh->gone) && v[i]->cfg.ifname[0])
+			memcpy(names[k++], v[i]->cfg.ifname, IFNAMSIZ);
+	}
+	rc = l2tpd_links_delete((const char(*)[IFNAMSIZ])names, k);
+	if (rc < 0)
+		log_debug("datapath: batch delete of %u interfaces: %s", k, strerror(-rc));
+	free(names);
+}
+
 static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 			     struct l2tp_api_stats *st)
 {
@@ -2280,6 +2302,7 @@ static const struct l2tpd_datapath_ops us_ops = {
     .session_create = us_session_create,
     .session_modify = us_session_modify,
     .session_delete = us_session_delete,
+    .sessions_predelete = us_sessions_predelete,
     .session_stats = us_session_stats,
     .free = us_free,
 };

@@ -35,11 +35,12 @@
 #define HOOK_TIMEOUT (10 * L2TP_SEC)
 #define CTRL_BUF 65536
 /*
- * Removing an interface costs the kernel milliseconds (RCU grace periods):
- * sessions that ended are removed this many per loop turn, so that a
- * tunnel of 10,000 sessions going down does not stall the loop.
+ * Removing interfaces costs the kernel an RCU wait per batch (and closing
+ * each TAP some more): sessions that ended are removed this many per loop
+ * turn, in one batch, so that a tunnel of 10,000 sessions going down does
+ * not stall the loop.
  */
-#define REAP_PER_TURN 32
+#define REAP_PER_TURN 256
 /*
  * A control socket no tunnel uses stays this long: a deleted tunnel's
  * StopCCN is retransmitted until acknowledged (RFC 3931 §3.3), for about
@@ -630,28 +631,34 @@ static void retire(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 	kick(m);
 }
 
-/* Delete up to REAP_PER_TURN dying sessions, and dying tunnels left empty. */
+/* Delete up to |budget| dying sessions (one batch), and dying tunnels left empty. */
 static bool reap(struct l2tpd_mgr *m, unsigned int budget)
 {
+	struct l2tpd_session *batch[REAP_PER_TURN];
 	struct l2tpd_tunnel *t, *tn;
+	size_t n = 0;
+	bool more = false;
 
-	for (t = m->reg->tunnels; t; t = tn) {
-		struct l2tpd_session *s, *sn;
-
-		tn = t->next;
-		for (s = t->sessions; s && budget; s = sn) {
-			sn = s->next;
-			if (s->dying || t->dying) {
-				l2tpd_session_del(m->reg, m->dp, s);
-				budget--;
+	if (budget > REAP_PER_TURN)
+		budget = REAP_PER_TURN;
+	for (t = m->reg->tunnels; t && !more; t = t->next) {
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next) {
+			if (!s->dying && !t->dying)
+				continue;
+			if (n == budget) {
+				more = true;
+				break;
 			}
+			batch[n++] = s;
 		}
-		if (!budget)
-			return true;
+	}
+	l2tpd_sessions_del(m->reg, m->dp, batch, n);
+	for (t = m->reg->tunnels; t; t = tn) {
+		tn = t->next;
 		if (t->dying && !t->sessions)
 			l2tpd_tunnel_del(m->reg, m->dp, t);
 	}
-	return false;
+	return more;
 }
 
 /* A dying session still holding interface |name| goes now (it comes back). */
@@ -1641,7 +1648,7 @@ void l2tpd_mgr_free(struct l2tpd_mgr *m)
 	m->event_fn = NULL;
 	while (m->tunnels)
 		tunnel_free(m, m->tunnels, true);
-	while (reap(m, UINT32_MAX))
+	while (reap(m, REAP_PER_TURN))
 		;
 	send_all(m); /* the StopCCNs, once: nobody waits for their acknowledgement */
 	m->dp->ctrl_rx = NULL;

@@ -98,8 +98,29 @@ struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg, struct
 	return t;
 }
 
+void l2tpd_sessions_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
+			struct l2tpd_session *const *v, size_t n)
+{
+	if (n > 1 && dp->ops->sessions_predelete)
+		dp->ops->sessions_predelete(dp, v, n);
+	for (size_t i = 0; i < n; i++)
+		l2tpd_session_del(reg, dp, v[i]);
+}
+
 void l2tpd_tunnel_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 {
+	size_t n = 0, i = 0;
+	struct l2tpd_session **v;
+
+	for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+		n++;
+	v = n > 1 ? malloc(n * sizeof(*v)) : NULL;
+	if (v) {
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+			v[i++] = s;
+		l2tpd_sessions_del(reg, dp, v, n);
+		free(v);
+	}
 	while (t->sessions)
 		l2tpd_session_del(reg, dp, t->sessions);
 	dp->ops->tunnel_delete(dp, t);

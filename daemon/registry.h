@@ -87,6 +87,9 @@ struct l2tpd_session *l2tpd_session_add(struct l2tpd_registry *reg, struct l2tpd
 					int *err);
 void l2tpd_session_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 		       struct l2tpd_session *s);
+/* Deletes the |n| sessions of |v|, their interfaces in one batch where the datapath can. */
+void l2tpd_sessions_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
+			struct l2tpd_session *const *v, size_t n);
 
 /* Deletes everything (shutdown). */
 void l2tpd_registry_clear(struct l2tpd_registry *reg, struct l2tpd_datapath *dp);

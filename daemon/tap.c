@@ -13,6 +13,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+
 #include "tap.h"
 
 bool l2tpd_tap_name_valid(const char *name)
@@ -259,4 +264,93 @@ int l2tpd_tap_set_up(const char *ifname)
 		return rc;
 	ifr.ifr_flags |= IFF_UP;
 	return ifreq_ioctl(SIOCSIFFLAGS, &ifr);
+}
+
+/* ---- deleting many interfaces at once ------------------------------------ */
+
+/* Send the messages in |buf| and read one ack per message. Returns the first error. */
+static int rtnl_talk_batch(struct mnl_socket *nl, uint8_t *buf, size_t len, unsigned int n)
+{
+	static uint8_t rx[16384];
+	int first = 0;
+
+	if (mnl_socket_sendto(nl, buf, len) < 0)
+		return -errno;
+	while (n > 0) {
+		ssize_t got = mnl_socket_recvfrom(nl, rx, sizeof(rx));
+		int r = (int)got;
+
+		if (got < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)rx; mnl_nlmsg_ok(h, r);
+		     h = mnl_nlmsg_next(h, &r)) {
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+
+			if (e->error && !first)
+				first = e->error;
+			if (n > 0)
+				n--;
+		}
+	}
+	return first;
+}
+
+int l2tpd_links_delete(const char (*names)[IFNAMSIZ], unsigned int n)
+{
+	/* An interface group of our own for the batch, as "ip link del group". */
+	uint32_t group = 0x4c320000u | ((uint32_t)getpid() & 0xffffu);
+	static uint8_t buf[64 * 1024];
+	struct mnl_socket *nl;
+	unsigned int done = 0;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (done < n && rc == 0) {
+		size_t len = 0;
+		unsigned int k = 0;
+
+		/* As many "ip link set NAME group G" as fit in one datagram. */
+		for (; done < n && len + 256 <= sizeof(buf); done++, k++) {
+			struct nlmsghdr *h = mnl_nlmsg_put_header(buf + len);
+			struct ifinfomsg *ifi;
+
+			h->nlmsg_type = RTM_NEWLINK;
+			h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+			h->nlmsg_seq = done + 1;
+			ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+			ifi->ifi_family = AF_UNSPEC;
+			mnl_attr_put_strz(h, IFLA_IFNAME, names[done]);
+			mnl_attr_put_u32(h, IFLA_GROUP, group);
+			len += NLMSG_ALIGN(h->nlmsg_len);
+		}
+		rc = rtnl_talk_batch(nl, buf, len, k);
+		if (rc == -ENODEV)
+			rc = 0; /* already gone */
+	}
+	if (rc == 0) {
+		/* One unregister for the whole group: one RCU grace period, not one each. */
+		struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+		struct ifinfomsg *ifi;
+
+		h->nlmsg_type = RTM_DELLINK;
+		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		h->nlmsg_seq = n + 1;
+		ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		mnl_attr_put_u32(h, IFLA_GROUP, group);
+		rc = rtnl_talk_batch(nl, buf, h->nlmsg_len, 1);
+	}
+out:
+	mnl_socket_close(nl);
+	return rc;
 }

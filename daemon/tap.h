@@ -48,6 +48,15 @@ bool l2tpd_tap_name_valid(const char *name);
  */
 void l2tpd_tap_released(const char *name);
 
+/*
+ * Delete the interfaces |names| (n of them) in one batch: each is put in an
+ * interface group of ours, then the group is deleted with one RTM_DELLINK
+ * (one unregister_netdevice_many: the kernel's RCU wait once, not once per
+ * interface, ~25 ms each here). Names already gone are skipped. Returns 0
+ * or -errno (then some may remain: delete them one by one).
+ */
+int l2tpd_links_delete(const char (*names)[IFNAMSIZ], unsigned int n);
+
 int l2tpd_tap_first_free(const char *prefix, bool (*in_use)(const char *name, void *arg), void *arg,
 			 char out[IFNAMSIZ]);
 

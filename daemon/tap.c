@@ -297,6 +297,24 @@ static int rtnl_talk_batch(struct mnl_socket *nl, uint8_t *buf, size_t len, unsi
 	return first;
 }
 
+/* An RTM_NEWLINK/DELLINK at |buf| for |name| (or any: NULL) with IFLA_GROUP |group|. */
+static struct nlmsghdr *put_link_msg(uint8_t *buf, uint16_t type, uint32_t seq, const char *name,
+				     uint32_t group)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = seq;
+	ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (name)
+		mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	mnl_attr_put_u32(h, IFLA_GROUP, group);
+	return h;
+}
+
 int l2tpd_links_delete(const char (*names)[IFNAMSIZ], unsigned int n)
 {
 	/* An interface group of our own for the batch, as "ip link del group". */
@@ -320,34 +338,18 @@ int l2tpd_links_delete(const char (*names)[IFNAMSIZ], unsigned int n)
 		unsigned int k = 0;
 
 		/* As many "ip link set NAME group G" as fit in one datagram. */
-		for (; done < n && len + 256 <= sizeof(buf); done++, k++) {
-			struct nlmsghdr *h = mnl_nlmsg_put_header(buf + len);
-			struct ifinfomsg *ifi;
-
-			h->nlmsg_type = RTM_NEWLINK;
-			h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-			h->nlmsg_seq = done + 1;
-			ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-			ifi->ifi_family = AF_UNSPEC;
-			mnl_attr_put_strz(h, IFLA_IFNAME, names[done]);
-			mnl_attr_put_u32(h, IFLA_GROUP, group);
-			len += NLMSG_ALIGN(h->nlmsg_len);
-		}
+		for (; done < n && len + 256 <= sizeof(buf); done++, k++)
+			len += NLMSG_ALIGN(
+			    put_link_msg(buf + len, RTM_NEWLINK, done + 1, names[done], group)
+				->nlmsg_len);
 		rc = rtnl_talk_batch(nl, buf, len, k);
 		if (rc == -ENODEV)
 			rc = 0; /* already gone */
 	}
 	if (rc == 0) {
 		/* One unregister for the whole group: one RCU grace period, not one each. */
-		struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
-		struct ifinfomsg *ifi;
+		struct nlmsghdr *h = put_link_msg(buf, RTM_DELLINK, n + 1, NULL, group);
 
-		h->nlmsg_type = RTM_DELLINK;
-		h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-		h->nlmsg_seq = n + 1;
-		ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
-		ifi->ifi_family = AF_UNSPEC;
-		mnl_attr_put_u32(h, IFLA_GROUP, group);
 		rc = rtnl_talk_batch(nl, buf, h->nlmsg_len, 1);
 	}
 out:

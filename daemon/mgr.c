@@ -1218,11 +1218,15 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	char a[64];
 	int rc;
 
-	if (l2tpd_tunnel_find(m->reg, id))
-		FAIL(-EEXIST, l2tpd_tunnel_find(m->reg, id)->dying
-				  ? "tunnel %u is still being deleted: try again in a moment"
-				  : "tunnel %u already exists",
-		     id);
+	struct l2tpd_tunnel *old = l2tpd_tunnel_find(m->reg, id);
+
+	/* Made again at once (a reload that changed its line): finish the old one now. */
+	if (old && old->dying) {
+		l2tpd_tunnel_del(m->reg, m->dp, old);
+		old = NULL;
+	}
+	if (old)
+		FAIL(-EEXIST, "tunnel %u already exists", id);
 	mt = calloc(1, sizeof(*mt));
 	if (!mt)
 		FAIL(-ENOMEM, "out of memory");

@@ -117,4 +117,16 @@ grep -q 'remote_end_id vc3' "$T/a.saved" && ! grep -q 'remote_end_id vc2' "$T/a.
 	fail "show config does not reflect the reload"
 l2tpc 2 show config >"$T/b.saved"
 "$L2TPD" -n -c "$T/b.saved" || fail "ns 2's show config does not check"
+
+say "SIGHUP with the tunnel's own line changed: it is made again, with its sessions"
+sed -i 's/hostname conf-a/hostname conf-a2/' "$T/a.conf"
+l1=$(wc -l <"$T/l2tpd1.log")
+kill -HUP "${DPID[1]}"
+wait_for "l2tpd1 to reload" 100 eval "tail -n +$((l1 + 1)) '$T/l2tpd1.log' | grep -q 'reloaded:'"
+tail -n +$((l1 + 1)) "$T/l2tpd1.log" | grep 'reloaded:'
+tail -n +$((l1 + 1)) "$T/l2tpd1.log" | grep -q 'reloaded: [1-9][0-9]* added, 1 removed, 0 unchanged, 0 failed' ||
+	fail "the changed tunnel was not re-created cleanly"
+wait_for "vc1 back" 100 link_exists 1 l2tpvc1
+wait_for "the peer sees the new host name" 100 \
+	eval "l2tpc 2 show tunnel | grep -q 'host name \"conf-a2\"'"
 pass

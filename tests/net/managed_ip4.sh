@@ -27,25 +27,6 @@ CONF
 start_l2tpd 2 -c "$T/b.conf"
 start_l2tpd 1 -c "$T/a.conf"
 
-iperf_listening() { ip netns exec "$PFX-2" ss -Hltn "sport = :$1" | grep -q .; }
-
-# iperf IFNAME ADDR PORT: 2 s of TCP from ns 1 to ADDR (in ns 2) through IFNAME.
-iperf() {
-	local ifn=$1 addr=$2 port=$3 json=$T/iperf-$1.json bps
-	if ! command -v iperf3 >/dev/null; then
-		say "iperf3 not installed: no throughput run through $ifn"
-		return 0
-	fi
-	ip netns exec "$PFX-2" iperf3 -s -1 -B "$addr" -p "$port" >"$T/iperf-s-$ifn.log" 2>&1 &
-	BGPIDS+=("$!")
-	wait_for "iperf3 server on $addr:$port" 100 iperf_listening "$port"
-	timeout 20 ip netns exec "$PFX-1" iperf3 -c "$addr" -p "$port" -t 2 -J >"$json" 2>&1 ||
-		fail "iperf3 through $ifn failed: $(tail -n 3 "$json")"
-	bps=$(jq -r '.end.sum_received.bits_per_second // 0 | floor' "$json")
-	say "$ifn: $((bps / 1000000)) Mbit/s TCP for 2 s"
-	[ "$bps" -gt 0 ] || fail "no throughput through $ifn"
-}
-
 say "the control connection and both sessions come up"
 wait_link 1 l2tpipa
 wait_link 1 l2tpipb
@@ -87,7 +68,7 @@ ping_n 2 198.51.100.1 20
 ping_ok 1 203.0.113.2 -M "do" -s $((mtu - 28))
 
 say "iperf3 through the session"
-iperf l2tpipa 203.0.113.2 5201
+iperf_tcp l2tpipa 203.0.113.2 5201
 ping_ok 1 198.51.100.2
 
 say "del tunnel on the acceptor: StopCCN takes the initiator's interfaces too"

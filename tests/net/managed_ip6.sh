@@ -29,25 +29,6 @@ CONF
 start_l2tpd 2 -c "$T/b.conf"
 start_l2tpd 1 -c "$T/a.conf"
 
-iperf_listening() { ip netns exec "$PFX-2" ss -Hltn "sport = :$1" | grep -q .; }
-
-# iperf IFNAME ADDR PORT: 2 s of TCP from ns 1 to ADDR (in ns 2) through IFNAME.
-iperf() {
-	local ifn=$1 addr=$2 port=$3 json=$T/iperf-$1.json bps
-	if ! command -v iperf3 >/dev/null; then
-		say "iperf3 not installed: no throughput run through $ifn"
-		return 0
-	fi
-	ip netns exec "$PFX-2" iperf3 -s -1 -B "$addr" -p "$port" >"$T/iperf-s-$ifn.log" 2>&1 &
-	BGPIDS+=("$!")
-	wait_for "iperf3 server on $addr:$port" 100 iperf_listening "$port"
-	timeout 20 ip netns exec "$PFX-1" iperf3 -c "$addr" -p "$port" -t 2 -J >"$json" 2>&1 ||
-		fail "iperf3 through $ifn failed: $(tail -n 3 "$json")"
-	bps=$(jq -r '.end.sum_received.bits_per_second // 0 | floor' "$json")
-	say "$ifn: $((bps / 1000000)) Mbit/s TCP for 2 s"
-	[ "$bps" -gt 0 ] || fail "no throughput through $ifn"
-}
-
 # check TID ENCAP IFNAME ADDR1 ADDR2 PORT
 check() {
 	local tid=$1 encap=$2 ifn=$3 a1=$4 a2=$5 port=$6 j mtu want
@@ -71,7 +52,7 @@ check() {
 	ping_n 2 "$a1" 10
 	# a full-size frame crosses without fragmentation trouble
 	ping_ok 1 "$a2" -M "do" -s $((mtu - 28))
-	iperf "$ifn" "$a2" "$port"
+	iperf_tcp "$ifn" "$a2" "$port"
 	ping_ok 1 "$a2"
 }
 

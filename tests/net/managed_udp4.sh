@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # managed_udp4.sh: two l2tpd bring up a managed L2TPv3 tunnel (control
 # protocol, RFC 3931) and an Ethernet session from configuration files
-# (initiator and acceptor), pass ping and iperf3, show the negotiated state,
+# (initiator and acceptor), pass ping and iperf3 (TCP), show the negotiated state,
 # `show config` round-trips, and `del tunnel` on one side removes the
 # other side's tunnel and interface (StopCCN).
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +34,7 @@ ifb=$(ip -n "$PFX-2" -o link show | sed -n 's/^[0-9]*: \(l2tpeth[0-9]*\)[:@].*/\
 inner4 l2tpeth7 "$ifb" 203.0.113.1 203.0.113.2 1400
 ping_ok 1 203.0.113.2
 ping_n 1 203.0.113.2 10
+iperf_tcp l2tpeth7 203.0.113.2 5201
 
 say "show tunnel / session report the negotiated state"
 out=$(l2tpc 1 -s show tunnel)

@@ -32,7 +32,7 @@ MAKEFLAGS += -r
 B := $(BUILDDIR)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c daemon/datapath/*/*.c))
 CLI_SRC    := $(sort $(wildcard cli/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TLIB_SRC   := $(sort $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))

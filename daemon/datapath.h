@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * daemon/datapath.h - the small interface between the daemon's object model
- * and a datapath that moves frames: "user" (TAP + sockets, datapath_user.c)
+ * and a datapath that moves frames: "user" (TAP + sockets, datapath/user/)
  * today, "kernel" (the kernel's l2tp family) later (DESIGN.md).
  *
  * The model (struct l2tpd_tunnel / l2tpd_session, daemon/registry.h) owns
@@ -76,7 +76,7 @@ struct l2tpd_registry;
 /*
  * The userspace datapath with |workers| workers (1..L2TPD_MAX_WORKERS):
  * one runs on |loop|; more each run a thread of their own and |loop| keeps
- * only the control plane (datapath_user.c). Sessions are looked up in
+ * only the control plane (datapath/user/). Sessions are looked up in
  * |reg|. Returns NULL with errno set on failure.
  */
 struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,

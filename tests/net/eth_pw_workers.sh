@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # eth_pw_workers.sh: the userspace datapath on two worker threads (l2tpd -w 2,
-# daemon/datapath_user.c "Workers"). Checks that
+# daemon/datapath/user/internal.h "Workers"). Checks that
 #   - each daemon runs two datapath threads besides the control plane;
 #   - UDP tunnels are spread over the workers (each received by one worker)
 #     and every session passes traffic, whichever worker is its home; IP

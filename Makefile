@@ -159,8 +159,10 @@ bench-net: all
 	@scripts/deps.sh --bench
 	@scripts/bench-net.sh
 
-demo: all
+# deps first: on a fresh machine the build itself needs them (libmnl, liburing)
+demo:
 	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
 # ---- install ---------------------------------------------------------------

@@ -83,6 +83,16 @@ wait_until() {
 	die "timed out waiting for $desc"
 }
 l2a() { ip netns exec "$A" "$L2TP" -S "$TMP/A.sock" "$@"; }
+
+# ping_across ADDR: from site-A through a pseudowire (the first pings may wait for ARP)
+ping_across() {
+	local i
+	for ((i = 0; i < 5; i++)); do
+		ip netns exec "$A" ping -c 1 -W 1 -q "$1" >/dev/null 2>&1 && break
+	done
+	[ "$i" -lt 5 ] || die "no reply from $1 across the pseudowire (logs: $TMP/A.log $TMP/B.log)"
+	run site-A ip netns exec "$A" ping -c 4 -i 0.2 "$1" || die "ping failed"
+}
 l2b() { ip netns exec "$B" "$L2TP" -S "$TMP/B.sock" "$@"; }
 
 step "Two sites: network namespaces $A and $B, joined by a veth pair"
@@ -125,15 +135,7 @@ run site-A ip -n "$A" addr add 203.0.113.1 peer 203.0.113.2 dev l2tpeth0
 run site-B ip -n "$B" addr add 203.0.113.2 peer 203.0.113.1 dev l2tpeth0
 
 step "Ping site-B's end of the pseudowire from site-A"
-ok=0
-for ((i = 0; i < 5; i++)); do
-	if ip netns exec "$A" ping -c 1 -W 1 -q 203.0.113.2 >/dev/null 2>&1; then
-		ok=1
-		break
-	fi
-done
-[ "$ok" -eq 1 ] || die "no reply across the pseudowire (logs: $TMP/A.log $TMP/B.log)"
-run site-A ip netns exec "$A" ping -c 4 -i 0.2 203.0.113.2 || die "ping failed"
+ping_across 203.0.113.2
 
 step "What site-A's l2tpd says"
 run site-A l2a show tunnel
@@ -154,15 +156,7 @@ run site-A ip -n "$A" link set pw100 up mtu 1430
 run site-B ip -n "$B" link set pw100 up mtu 1430
 run site-A ip -n "$A" addr add 198.51.100.1 peer 198.51.100.2 dev pw100
 run site-B ip -n "$B" addr add 198.51.100.2 peer 198.51.100.1 dev pw100
-ok=0
-for ((i = 0; i < 5; i++)); do
-	if ip netns exec "$A" ping -c 1 -W 1 -q 198.51.100.2 >/dev/null 2>&1; then
-		ok=1
-		break
-	fi
-done
-[ "$ok" -eq 1 ] || die "no reply across the managed pseudowire (logs: $TMP/A.log $TMP/B.log)"
-run site-A ip netns exec "$A" ping -c 4 -i 0.2 198.51.100.2 || die "ping failed"
+ping_across 198.51.100.2
 
 step "The managed tunnel as site-A sees it: state, peer, negotiated values, control counters"
 run site-A l2a -s show tunnel tunnel_id 10

@@ -506,39 +506,28 @@ static bool cmd_mutates(uint8_t cmd)
 	return cmd != L2TP_CMD_NOOP && cmd != L2TP_CMD_TUNNEL_GET && cmd != L2TP_CMD_SESSION_GET;
 }
 
-static void handle_l2tp(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool privileged,
-			struct reply *r)
+/* A request's result: 0 or -errno (answered by handle_genl), or ANSWERED (a dump). */
+#define ANSWERED 1
+
+static int handle_l2tp(struct l2tpd_api *api, const struct nlmsghdr *nlh, uint8_t cmd,
+		       bool privileged, struct reply *r)
 {
 	bool is_dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	struct l2tp_api_tunnel treq;
 	struct l2tpd_tunnel *t;
-	uint8_t cmd;
 	int rc;
 
-	api->errmsg[0] = '\0';
-
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
-		rc = -EINVAL;
-		goto out;
-	}
-	cmd = l2tp_api_msg_cmd(nlh);
-	if (cmd > L2TP_CMD_MAX) {
-		rc = -EOPNOTSUPP;
-		goto out;
-	}
-	if (cmd_mutates(cmd) && !privileged && !api->delegated) {
-		rc = -EPERM;
-		goto out;
-	}
+	if (cmd > L2TP_CMD_MAX)
+		return -EOPNOTSUPP;
+	if (cmd_mutates(cmd) && !privileged && !api->delegated)
+		return -EPERM;
 	log_debug("api: %s%s seq=%u", l2tp_api_cmd_name(cmd), is_dump ? " dump" : "",
 		  nlh->nlmsg_seq);
 	if (is_dump) {
-		if (cmd != L2TP_CMD_TUNNEL_GET && cmd != L2TP_CMD_SESSION_GET) {
-			rc = -EOPNOTSUPP;
-			goto out;
-		}
+		if (cmd != L2TP_CMD_TUNNEL_GET && cmd != L2TP_CMD_SESSION_GET)
+			return -EOPNOTSUPP;
 		dump(api, nlh, cmd, r);
-		return;
+		return ANSWERED;
 	}
 	switch (cmd) {
 	case L2TP_CMD_NOOP:
@@ -576,11 +565,7 @@ static void handle_l2tp(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool 
 		rc = session_cmd(api, nlh, cmd, r);
 		break;
 	}
-out:
-	if (rc < 0)
-		log_debug("api: request seq=%u failed: %s", nlh->nlmsg_seq, strerror(-rc));
-	if (rc < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
-		reply_error_msg(r, nlh, rc, api->errmsg[0] ? api->errmsg : NULL);
+	return rc;
 }
 
 /* ---- the "l2tpd" family -------------------------------------------------- */
@@ -673,23 +658,14 @@ static void l2tpd_dump(struct l2tpd_api *api, const struct nlmsghdr *req, uint8_
 	reply_done(r, req);
 }
 
-static void handle_l2tpd(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool privileged,
-			 struct reply *r)
+static int handle_l2tpd(struct l2tpd_api *api, const struct nlmsghdr *nlh, uint8_t cmd,
+			bool privileged, struct reply *r)
 {
 	bool is_dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-	uint8_t cmd;
 	int rc;
 
-	api->errmsg[0] = '\0';
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
-		rc = -EINVAL;
-		goto out;
-	}
-	cmd = l2tp_api_msg_cmd(nlh);
-	if (!api->mgr) {
-		rc = fail(api, -EOPNOTSUPP, "managed tunnels are not available");
-		goto out;
-	}
+	if (!api->mgr)
+		return fail(api, -EOPNOTSUPP, "managed tunnels are not available");
 	switch (cmd) {
 	case L2TPD_CMD_EXEC:
 		if (!privileged && !api->delegated)
@@ -705,7 +681,7 @@ static void handle_l2tpd(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool
 			break;
 		}
 		l2tpd_dump(api, nlh, cmd, privileged || api->delegated, r);
-		return;
+		return ANSWERED;
 	case L2TPD_CMD_MONITOR:
 		if (!api->cur) {
 			rc = -EOPNOTSUPP;
@@ -718,7 +694,26 @@ static void handle_l2tpd(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool
 		rc = -EOPNOTSUPP;
 		break;
 	}
-out:
+	return rc;
+}
+
+/* Either generic-netlink family: the header, the handler, then the ack or error. */
+static void handle_genl(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool privileged,
+			struct reply *r)
+{
+	int rc;
+
+	api->errmsg[0] = '\0';
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		rc = -EINVAL;
+	else if (nlh->nlmsg_type == L2TP_API_FAMILY_ID)
+		rc = handle_l2tp(api, nlh, l2tp_api_msg_cmd(nlh), privileged, r);
+	else
+		rc = handle_l2tpd(api, nlh, l2tp_api_msg_cmd(nlh), privileged, r);
+	if (rc == ANSWERED)
+		return;
+	if (rc < 0)
+		log_debug("api: request seq=%u failed: %s", nlh->nlmsg_seq, strerror(-rc));
 	if (rc < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
 		reply_error_msg(r, nlh, rc, api->errmsg[0] ? api->errmsg : NULL);
 }
@@ -818,10 +813,9 @@ int l2tpd_api_handle(struct l2tpd_api *api, const void *req, size_t len, bool pr
 			/* Not a request, or a control message: nothing to answer. */
 		} else if (nlh->nlmsg_type == GENL_ID_CTRL) {
 			handle_ctrl(api, nlh, r);
-		} else if (nlh->nlmsg_type == L2TP_API_FAMILY_ID) {
-			handle_l2tp(api, nlh, privileged, r);
-		} else if (nlh->nlmsg_type == L2TP_API_L2TPD_FAMILY_ID) {
-			handle_l2tpd(api, nlh, privileged, r);
+		} else if (nlh->nlmsg_type == L2TP_API_FAMILY_ID ||
+			   nlh->nlmsg_type == L2TP_API_L2TPD_FAMILY_ID) {
+			handle_genl(api, nlh, privileged, r);
 		} else {
 			reply_error(r, nlh, -ENOENT);
 		}

@@ -145,11 +145,6 @@ static void api_path(const struct l2tp_api_tunnel *t, struct l2tp_path *p)
 	}
 }
 
-static void cmd_path(const struct cli_cmd *c, struct l2tp_path *p)
-{
-	api_path(&c->tunnel, p);
-}
-
 static bool same_host(const struct l2tp_addr *a, const struct l2tp_addr *b)
 {
 	return a->family == b->family && !memcmp(a->ip, b->ip, a->family == 6 ? 16 : 4);
@@ -1235,7 +1230,7 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	mt->cfg.argc = 0;
 	mt->cfg.argv = NULL; /* the caller's words: gone after this call */
 	mt->from_config = from_config;
-	cmd_path(cmd, &mt->path);
+	api_path(&cmd->tunnel, &mt->path);
 	for (struct l2tpd_mtunnel *o = m->tunnels; o; o = o->next) {
 		if (o->path.encap == mt->path.encap && same_host(&o->path.peer, &mt->path.peer) &&
 		    same_host(&o->path.local, &mt->path.local) &&
@@ -1453,11 +1448,6 @@ struct l2tpd_mtunnel *l2tpd_mgr_tunnel_find(struct l2tpd_mgr *m, uint32_t tunnel
 		if (mt->cfg.tunnel.conn_id == tunnel_id)
 			return mt;
 	return NULL;
-}
-
-const struct l2tp_ctx_stats *l2tpd_mgr_ctx_stats(struct l2tpd_mgr *m)
-{
-	return l2tp_ctx_stats(m->ctx);
 }
 
 /* ---- views -------------------------------------------------------------------------- */

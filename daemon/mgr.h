@@ -115,6 +115,4 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt,
 int l2tpd_mgr_put_session(struct l2tpd_mgr *m, const struct l2tpd_msession *ms,
 			  struct nlmsghdr *nlh, size_t cap);
 
-const struct l2tp_ctx_stats *l2tpd_mgr_ctx_stats(struct l2tpd_mgr *m);
-
 #endif /* L2TPD_MGR_H */

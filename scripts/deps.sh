@@ -8,7 +8,7 @@ set -eu
 
 pkgs="build-essential pkg-config libssl-dev libmnl-dev libcmocka-dev clang
 libclang-rt-14-dev llvm tshark iproute2 iputils-ping procps psmisc bridge-utils kmod
-jq python3 iperf3 liburing-dev nftables"
+jq python3 iperf3 liburing-dev nftables qemu-system-x86 busybox-static"
 case "${1:-}" in
 --bench) pkgs="$pkgs openvpn valgrind" ;;
 esac

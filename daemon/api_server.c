@@ -298,7 +298,10 @@ static int tunnel_create(struct l2tpd_api *api, const struct nlmsghdr *nlh)
 		t.udp_sport = 0;
 	if (!l2tp_api_has(p, L2TP_ATTR_UDP_DPORT))
 		t.udp_dport = 0;
+	api->dp->err[0] = '\0';
 	if (!l2tpd_tunnel_add(api->reg, api->dp, &t, &rc)) {
+		if (api->dp->err[0])
+			return fail(api, rc, "tunnel %u: %s", t.conn_id, api->dp->err);
 		if (rc == -EEXIST)
 			return fail(api, rc, "tunnel %u already exists", t.conn_id);
 		if (rc == -EADDRINUSE)
@@ -337,8 +340,9 @@ static int session_create_failed(struct l2tpd_api *api, const struct l2tpd_tunne
 	const struct l2tpd_session *o;
 	uint32_t sid = s->session_id, tid = t->cfg.conn_id;
 
-	if (rc != -EEXIST)
-		return fail(api, rc, "session %u in tunnel %u: %s", sid, tid, strerror(-rc));
+	if (rc != -EEXIST || api->dp->err[0])
+		return fail(api, rc, "session %u in tunnel %u: %s", sid, tid,
+			    api->dp->err[0] ? api->dp->err : strerror(-rc));
 	if (l2tpd_session_find((struct l2tpd_tunnel *)t, sid))
 		return fail(api, rc, "session %u in tunnel %u already exists", sid, tid);
 	o = t->cfg.encap_type == L2TP_ENCAPTYPE_IP
@@ -414,6 +418,7 @@ static int session_create(struct l2tpd_api *api, const struct nlmsghdr *nlh)
 	/* RFC 3931 §4.1: session id 0 is reserved (it marks control messages over IP). */
 	if (s.session_id == 0)
 		return fail(api, -EINVAL, "session id 0 is reserved");
+	api->dp->err[0] = '\0';
 	ns = l2tpd_session_add(api->reg, api->dp, t, &s, &rc);
 	if (!ns)
 		return session_create_failed(api, t, &s, rc);

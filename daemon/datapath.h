@@ -65,6 +65,11 @@ struct l2tpd_datapath {
 	void *priv;
 	l2tpd_ctrl_rx_fn ctrl_rx; /* set by the control plane; NULL drops them */
 	void *ctrl_arg;
+	/*
+	 * Why the last create failed, when the errno alone does not say
+	 * (e.g. the kernel module it needs), or "". The caller clears it.
+	 */
+	char err[160];
 };
 
 struct l2tpd_loop;
@@ -81,5 +86,17 @@ struct l2tpd_registry;
  */
 struct l2tpd_datapath *l2tpd_datapath_user_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
 					       unsigned int workers);
+
+/*
+ * The kernel datapath (datapath/kernel/): tunnels and sessions in the
+ * kernel's L2TP stack through its "l2tp" generic-netlink family. With
+ * |may_load| the family is looked up directly, which lets the kernel load
+ * l2tp_netlink; without, only a family already registered is used.
+ * |journal| (may be NULL) records the tunnels whose kernel sockets outlive
+ * l2tpd, and those an earlier l2tpd left are removed here. Returns NULL
+ * with *|err| = -ENOENT (no l2tp family) or another -errno.
+ */
+struct l2tpd_datapath *l2tpd_datapath_kernel_new(struct l2tpd_loop *loop, const char *journal,
+						 bool may_load, int *err);
 
 #endif /* L2TPD_DATAPATH_H */

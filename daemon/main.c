@@ -50,8 +50,10 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: l2tpd [-f] [-d] [-P PIDFILE] [-S SOCKET] [-c FILE] [-n]\n"
-		"             [--socket-mode MODE] [--socket-group GROUP] [--datapath user]\n"
-		"             [-w N|auto] [--hostname NAME] [--event-hook PROG]\n"
+		"             [--socket-mode MODE] [--socket-group GROUP]\n"
+		"             [--datapath auto|kernel|user]"
+		" [-w N|auto] [--hostname NAME]\n"
+		"             [--event-hook PROG]\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
 		"  -d, --debug             log debug messages\n"
 		"  -P, --pid-file PATH     PID file (default %s)\n"
@@ -66,9 +68,12 @@ static void usage(FILE *f)
 		"                          details in L2TP_* environment variables\n"
 		"      --socket-mode MODE  octal permissions of the API socket (default 0600)\n"
 		"      --socket-group GRP  group of the API socket; its members may configure\n"
-		"      --datapath user     datapath (only \"user\" exists yet)\n"
-		"  -w, --workers N|auto    datapath threads (default 1; auto: one per CPU,\n"
-		"                          at most %d)\n"
+		"      --datapath DP       what carries the frames: \"kernel\" (the kernel's\n"
+		"                          L2TP modules), \"user\" (TAP devices and sockets\n"
+		"                          in l2tpd) or \"auto\" (the default: kernel when\n"
+		"                          its l2tp family is there, else user)\n"
+		"  -w, --workers N|auto    user datapath threads (default 1; auto: one per\n"
+		"                          CPU, at most %d)\n"
 		"  -h, --help              this text\n"
 		"  -V, --version           print the version\n",
 		DEFAULT_PIDFILE, L2TP_API_DEFAULT_SOCKET, L2TPD_MAX_WORKERS);
@@ -103,7 +108,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->sock = L2TP_API_DEFAULT_SOCKET;
 	o->sock_mode = 0600;
 	o->sock_gid = (gid_t)-1;
-	o->datapath = "user";
+	o->datapath = "auto";
 	o->workers = 1;
 	while ((c = getopt_long(argc, argv, "fdP:S:c:w:nhV", lopts, NULL)) != -1) {
 		switch (c) {
@@ -169,9 +174,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->sock_gid = (gid_t)v;
 			break;
 		case OPT_DATAPATH:
-			if (strcmp(optarg, "user") != 0) {
+			if (strcmp(optarg, "user") != 0 && strcmp(optarg, "kernel") != 0 &&
+			    strcmp(optarg, "auto") != 0) {
 				fprintf(stderr,
-					"l2tpd: datapath \"%s\" not available (only \"user\")\n",
+					"l2tpd: unknown datapath \"%s\" (auto, kernel or user)\n",
 					optarg);
 				return 2;
 			}
@@ -348,6 +354,50 @@ static void on_signal(struct l2tpd_loop *loop, int signo, void *arg)
 	}
 }
 
+/* "<dir>/l2tpd.pid" -> "<dir>/l2tpd.tunnels": the kernel datapath's journal. */
+static void journal_path(const char *pidfile, char *buf, size_t len)
+{
+	size_t n = strlen(pidfile);
+
+	if (n > 4 && strcmp(pidfile + n - 4, ".pid") == 0)
+		n -= 4;
+	snprintf(buf, len, "%.*s.tunnels", (int)n, pidfile);
+}
+
+/* The datapath --datapath asks for; "auto" takes the kernel's when it is there. */
+static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
+					    struct opts *o)
+{
+	struct l2tpd_datapath *dp;
+	char journal[4096];
+	int err = 0;
+
+	if (strcmp(o->datapath, "user") != 0) {
+		bool want = strcmp(o->datapath, "kernel") == 0;
+
+		journal_path(o->pidfile, journal, sizeof(journal));
+		dp = l2tpd_datapath_kernel_new(loop, journal, want, &err);
+		if (dp) {
+			o->datapath = "kernel";
+			return dp;
+		}
+		if (want) {
+			log_warnx("datapath kernel: %s", err == -ENOENT
+								 ? "the kernel has no l2tp generic-netlink "
+								   "family (modprobe l2tp_netlink l2tp_eth)"
+								 : strerror(-err));
+			return NULL;
+		}
+		log_info("datapath auto: %s; using the user datapath",
+			 err == -ENOENT ? "the kernel has no l2tp family" : strerror(-err));
+		o->datapath = "user";
+	}
+	dp = l2tpd_datapath_user_new(loop, reg, o->workers);
+	if (!dp)
+		log_warn("datapath user");
+	return dp;
+}
+
 int main(int argc, char **argv)
 {
 	struct l2tpd_registry reg;
@@ -395,11 +445,9 @@ int main(int argc, char **argv)
 		log_warn("event loop");
 		goto out;
 	}
-	dp = l2tpd_datapath_user_new(loop, &reg, o.workers);
-	if (!dp) {
-		log_warn("datapath");
+	dp = datapath_open(loop, &reg, &o);
+	if (!dp)
 		goto out;
-	}
 	api = l2tpd_api_new(loop, &reg, dp);
 	if (!api) {
 		log_warn("api");

@@ -1100,11 +1100,14 @@ static void session_up(struct l2tpd_mgr *m, struct l2tpd_msession *ms, struct l2
 		c.present |= L2TP_API_BIT(L2TP_ATTR_IFNAME);
 		snprintf(c.ifname, sizeof(c.ifname), "%s", name);
 	}
+	m->dp->err[0] = '\0';
 	ms->ds = l2tpd_session_add(m->reg, m->dp, mt->dt, &c, &err);
 	if (!ms->ds) {
+		const char *why = m->dp->err[0] ? m->dp->err : strerror(-err);
+
 		log_warnx("tunnel %u: session %u (%s) established but its datapath failed: %s",
-			  c.conn_id, c.session_id, ms->cfg.m.remote_end_id, strerror(-err));
-		snprintf(ms->last_reason, sizeof(ms->last_reason), "datapath: %s", strerror(-err));
+			  c.conn_id, c.session_id, ms->cfg.m.remote_end_id, why);
+		snprintf(ms->last_reason, sizeof(ms->last_reason), "datapath: %.80s", why);
 		ms->close_pending = true;
 		kick(m);
 		return;
@@ -1252,10 +1255,13 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 			FAIL(rc, "tunnel %u: the local port is used by a static tunnel", id);
 		FAIL(rc, "tunnel %u: control socket: %s", id, strerror(-rc));
 	}
+	m->dp->err[0] = '\0';
 	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &cmd->tunnel, mt, &rc);
 	if (!mt->dt) {
 		free(mt);
 		ctl_put(m, &mt_path_copy, true);
+		if (m->dp->err[0])
+			FAIL(rc, "tunnel %u: %s", id, m->dp->err);
 		if (rc == -EOPNOTSUPP)
 			FAIL(rc,
 			     "tunnel %u: managed UDP tunnels need one datapath worker "

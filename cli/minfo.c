@@ -71,6 +71,7 @@ int cli_minfo_parse(struct cli_minfo *mi, const struct nlmsghdr *nlh)
 		case L2TPD_ATTR_REASON:
 		case L2TPD_ATTR_PEER:
 		case L2TPD_ATTR_ENCAP:
+		case L2TPD_ATTR_DATAPATH:
 			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 				goto bad;
 			break;

@@ -524,9 +524,11 @@ void cli_print_tunnel(struct cli_printer *p, const struct l2tp_api_tunnel *t)
 				jw_bool(p, "checksum_rx", rx6);
 			}
 		}
+		if (p->mi && p->mi->tb[L2TPD_ATTR_DATAPATH])
+			jw_string(p, "datapath", mstr(p->mi, L2TPD_ATTR_DATAPATH));
 		if (p->stats > 0 && HAS(t, STATS))
 			print_stats(p, &t->stats);
-		if (p->mi)
+		if (p->mi && p->mi->tb[L2TPD_ATTR_STATE])
 			print_mtunnel(p, p->mi);
 		jw_end(p, '}');
 		return;
@@ -547,9 +549,11 @@ void cli_print_tunnel(struct cli_printer *p, const struct l2tp_api_tunnel *t)
 				: rx6	   ? "rx"
 					   : "disabled");
 	}
+	if (p->mi && p->mi->tb[L2TPD_ATTR_DATAPATH])
+		fprintf(p->out, "  Datapath: %s\n", mstr(p->mi, L2TPD_ATTR_DATAPATH));
 	if (p->stats > 0 && HAS(t, STATS))
 		print_stats(p, &t->stats);
-	if (p->mi)
+	if (p->mi && p->mi->tb[L2TPD_ATTR_STATE])
 		print_mtunnel(p, p->mi);
 }
 

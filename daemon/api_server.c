@@ -660,6 +660,21 @@ static void l2tpd_dump(struct l2tpd_api *api, const struct nlmsghdr *req, uint8_
 				break;
 		}
 	}
+	/* Static tunnels: which datapath carries them (l2tp show prints it). */
+	for (struct l2tpd_tunnel *t = api->reg->tunnels; t && cmd == L2TPD_CMD_TUNNEL_GET;
+	     t = t->next) {
+		struct nlmsghdr *nlh;
+
+		if (t->mt || t->dying)
+			continue;
+		nlh = l2tp_api_msg_start(buf.b, sizeof(buf.b), L2TP_API_L2TPD_FAMILY_ID, cmd,
+					 NLM_F_MULTI, req->nlmsg_seq);
+		nlh->nlmsg_pid = req->nlmsg_pid;
+		if (mnl_attr_put_u32_check(nlh, sizeof(buf.b), L2TPD_ATTR_CONN_ID, t->cfg.conn_id) &&
+		    mnl_attr_put_strz_check(nlh, sizeof(buf.b), L2TPD_ATTR_DATAPATH,
+					    api->dp->ops->name))
+			reply_add(r, nlh, nlh->nlmsg_len);
+	}
 	reply_done(r, req);
 }
 

@@ -162,6 +162,7 @@ enum {
 	L2TPD_ATTR_ATTEMPTS, /* u32: connection attempts since the last success */
 	L2TPD_ATTR_PEER, /* string: the peer's address and port, "192.0.2.2:1701" */
 	L2TPD_ATTR_ENCAP, /* string: udp, ip */
+	L2TPD_ATTR_DATAPATH, /* string: what carries the tunnel's frames: kernel, user */
 	__L2TPD_ATTR_MAX,
 };
 #define L2TPD_ATTR_MAX (__L2TPD_ATTR_MAX - 1)

@@ -25,7 +25,6 @@ VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-180}	# seconds to the agent's "ready"
 VM_CMD_TIMEOUT=${VM_CMD_TIMEOUT:-120}	# seconds per vm_run
 VM_PID=""
 VM_X=""			# the shared folder (host side)
-VM_N=0			# next command number
 VM_KVER=""
 
 # The modules /init loads, with what they depend on (modprobe orders them).
@@ -80,7 +79,7 @@ vm_start() {
 	[ -n "$T" ] && [ -d "$T" ] || fail "vm_start: no temp dir (call require_base first)"
 	VM_X=$T/vmx
 	mkdir -p "$VM_X"
-	VM_N=0
+	echo 0 >"$VM_X/next"
 	ip netns exec "$ns" ip tuntap add dev vmtap mode tap
 	ip netns exec "$ns" ip link set vmtap up
 	ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 768 -smp 1 \
@@ -110,8 +109,10 @@ vm_start() {
 # vm_run CMD: runs the shell line CMD in the VM; prints its output; returns
 # its exit status (124 after VM_CMD_TIMEOUT seconds).
 vm_run() {
-	local n=$VM_N i
-	VM_N=$((VM_N + 1))
+	local n i
+	# the counter lives in a file: vm_run often runs in a $(...) subshell
+	n=$(cat "$VM_X/next")
+	echo $((n + 1)) >"$VM_X/next"
 	printf '%s\n' "$*" >"$VM_X/cmd.$n.tmp"
 	mv "$VM_X/cmd.$n.tmp" "$VM_X/cmd.$n"
 	for ((i = 0; i < VM_CMD_TIMEOUT * 20; i++)); do

@@ -6,6 +6,7 @@
 #   make bench           micro benchmarks (ns/packet, control setups/s)
 #   make sim-long        the control-protocol simulation over 200 seeds
 #   make check-long      slow scenarios (tests/long: 10,000 managed sessions)
+#   make check-kernel    against Debian's kernel in QEMU: the full static matrix
 #   make bench-managed   sessions set up per second, memory per session
 #   make demo            two namespaces, a static pseudowire, ping
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -63,7 +64,7 @@ DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
-	check-long bench-managed \
+	check-long check-kernel bench-managed \
 	install uninstall clean format check-layering
 all: $(LIBA) $(L2TPD) $(L2TP)
 
@@ -134,6 +135,12 @@ check-long:
 	@fail=0; for t in tests/long/*.sh; do \
 		echo "== $$t"; timeout 1800 bash $$t || { echo "FAIL $$t"; fail=1; }; \
 	done; [ $$fail -eq 0 ]
+
+# ---- Debian's kernel in QEMU as the peer (tests/interop/kernel), all cases ------
+check-kernel:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory VARIANT=asan tests
+	@KERNEL_MATRIX=full CHECK_ONLY='^interop/kernel/' scripts/check.sh
 
 bench-managed:
 	@scripts/deps.sh

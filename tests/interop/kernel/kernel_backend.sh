@@ -177,5 +177,7 @@ vl2tp add session tunnel_id 500 session_id 5 peer_session_id 6 >/dev/null
 vm_l2tpd_signal TERM
 vm_kernel_empty "after SIGTERM"
 vm_run "! ip link show | grep -q l2tpeth" || fail "an l2tpeth interface is left after SIGTERM"
+vm_run "! grep -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error' /tmp/l2tpd.log" ||
+	fail "the VM's l2tpd log has a sanitizer report"
 vm_stop
 pass

@@ -88,7 +88,7 @@ links() { ip -n "$P-$1" -o link show 2>/dev/null | grep -c ': l2tpeth'; }
 start() {
 	local ns=$1 i
 	shift
-	ip netns exec "$P-$ns" "$L2TPD" -f -S "$W/$ns.sock" -P "$W/$ns.pid" "$@" \
+	ip netns exec "$P-$ns" "$L2TPD" -f -S "$W/$ns.sock" -P "$W/$ns.pid" --datapath user "$@" \
 		>>"$W/$ns.log" 2>&1 &
 	PID=$!
 	PIDS+=("$PID")

@@ -267,7 +267,7 @@ setup_l2tp() {
 		sock=$WORK/l2tpd-$kind-$side.sock
 		# shellcheck disable=SC2086
 		spawn "$WORK/l2tpd-$kind-$side.log" ip netns exec "$ns" env $env "$L2TPD" -f \
-			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" $wargs $L2TPD_ARGS
+			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" --datapath user $wargs $L2TPD_ARGS
 		pids="$pids $SPAWNED"
 	done
 	PIDS=${pids# } LOGS="$WORK/l2tpd-$kind-a.log $WORK/l2tpd-$kind-b.log"

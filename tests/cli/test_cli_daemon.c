@@ -93,7 +93,8 @@ static int setup(void **state)
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(l2tpd, l2tpd, "-f", "-S", env.sock, "-P", pidfile, (char *)NULL);
+		execl(l2tpd, l2tpd, "-f", "--datapath", "user", "-S", env.sock, "-P", pidfile,
+		      (char *)NULL);
 		_exit(127);
 	}
 	/* bounded wait for the API socket (5 s) */
@@ -202,12 +203,14 @@ static void test_cli_daemon_tunnel_lifecycle(void **state)
 	       "  From 192.0.2.1 to 192.0.2.2\n"
 	       "  Peer tunnel 4000\n"
 	       "  UDP source / dest ports: 15000/16000\n"
-	       "  UDP checksum: disabled\n",
+	       "  UDP checksum: disabled\n"
+	       "  Datapath: user\n",
 	       "show tunnel");
 	expect(
 	    0,
 	    "[{\"tunnel_id\":3000,\"encap\":\"UDP\",\"local\":\"192.0.2.1\",\"peer\":\"192.0.2.2\","
-	    "\"peer_tunnel\":4000,\"local_port\":15000,\"peer_port\":16000,\"checksum\":false}]\n",
+	    "\"peer_tunnel\":4000,\"local_port\":15000,\"peer_port\":16000,\"checksum\":false,"
+	    "\"datapath\":\"user\"}]\n",
 	    "-j show tunnel tunnel_id 3000");
 	expect(0, "[]\n", "-j show tunnel tunnel_id 3001");
 	expect(0, "", "del tunnel tunnel_id 3000");
@@ -297,7 +300,8 @@ static void test_cli_daemon_batch(void **state)
 			 "  From 192.0.2.1 to 192.0.2.2\n"
 			 "  Peer tunnel 4200\n"
 			 "  UDP source / dest ports: 15200/16200\n"
-			 "  UDP checksum: disabled\n",
+			 "  UDP checksum: disabled\n"
+			 "  Datapath: user\n",
 			 path);
 		expect(1, want, args);
 	}

@@ -203,14 +203,16 @@ sock() { echo "$T/l2tpd$1.sock"; }
 
 # start_l2tpd D [ARGS...]: l2tpd -f in namespace D with its own socket, pid
 # file and log; waits until its API answers. $L2TPD_ARGS (e.g. "-w 2") is
-# added to every daemon's arguments.
+# added to every daemon's arguments. The datapath is the user one unless
+# $L2TPD_DATAPATH says otherwise: these scenarios test it, also on a host
+# whose kernel has L2TP (where "auto" would take the kernel's).
 start_l2tpd() {
 	local d=$1 pid
 	shift
 	# ip netns exec execs the command (no fork), so $! is l2tpd's pid.
 	# shellcheck disable=SC2086 # L2TPD_ARGS is a list of words
 	ip netns exec "$PFX-$d" "$L2TPD" -f -S "$(sock "$d")" -P "$T/l2tpd$d.pid" \
-		${L2TPD_ARGS:-} "$@" \
+		--datapath "${L2TPD_DATAPATH:-user}" ${L2TPD_ARGS:-} "$@" \
 		>>"$T/l2tpd$d.log" 2>&1 &
 	pid=$!
 	DPID[$d]=$pid

@@ -379,6 +379,9 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 		dp = l2tpd_datapath_kernel_new(loop, journal, want, &err);
 		if (dp) {
 			o->datapath = "kernel";
+			if (o->workers > 1)
+				log_info("-w %u: the kernel datapath has no workers of ours",
+					 o->workers);
 			return dp;
 		}
 		if (want) {

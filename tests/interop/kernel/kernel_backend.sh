@@ -4,6 +4,9 @@
 # kernel in QEMU (vm.sh), configured with the l2tp command, against
 # l2tpd's userspace datapath on the host (namespace 1, TAP vmtap).
 #
+#   0. --datapath auto picks the user datapath until l2tp_netlink is
+#      loaded, and the kernel's after; --datapath kernel refuses to start
+#      without it (the VM's kernel may not load modules on demand here).
 #   1. Missing modules give an error that names them, and leave nothing in
 #      the kernel (the VM's modprobe is pointed at /bin/false first).
 #   2. Static pseudowires: UDP/IPv4 with 4- and 8-byte cookies and sequence
@@ -35,13 +38,13 @@ vm_run "ip link set eth0 up && ip addr add $V4/24 dev eth0 &&
 VS=/tmp/l2tpd.sock
 # vl2tp ARGS: the l2tp command against the VM's l2tpd
 vl2tp() { vm_run "$L2TP -S $VS $*"; }
-# vm_l2tpd_start [ARGS]: l2tpd on the kernel datapath in the VM, up when its socket answers
-vm_l2tpd_start() {
-	vm_run "setsid $L2TPD -f --datapath kernel -S $VS -P /tmp/l2tpd.pid $* \
-			>>/tmp/l2tpd.log 2>&1 </dev/null &
+# vm_l2tpd_start_dp DATAPATH: l2tpd with that --datapath in the VM, up when its socket answers
+vm_l2tpd_start_dp() {
+	vm_run "setsid $L2TPD -f --datapath $1 -S $VS -P /tmp/l2tpd.pid >>/tmp/l2tpd.log 2>&1 </dev/null &
 		for i in \$(seq 100); do $L2TP -S $VS show tunnel >/dev/null 2>&1 && exit 0; sleep 0.1; done
-		cat /tmp/l2tpd.log; exit 1" || fail "l2tpd did not start in the VM"
+		cat /tmp/l2tpd.log; exit 1" || fail "l2tpd --datapath $1 did not start in the VM"
 }
+vm_l2tpd_start() { vm_l2tpd_start_dp kernel; }
 vm_l2tpd_signal() { # SIG: signal the VM's l2tpd, wait until it is gone
 	vm_run "p=\$(cat /tmp/l2tpd.pid); kill -$1 \$p
 		for i in \$(seq 100); do kill -0 \$p 2>/dev/null || exit 0; sleep 0.1; done; exit 1" ||
@@ -57,9 +60,22 @@ vm_ping() { # ADDR: a reply from ADDR within 10 tries
 		fail "the VM gets no ping reply from $1"
 }
 
+say "0. --datapath auto takes the kernel's only when its l2tp family is there"
+vm_run "echo /bin/false >/proc/sys/kernel/modprobe" >/dev/null
+vm_l2tpd_start_dp auto
+vm_l2tpd_signal TERM
+vm_run "grep -q 'started, datapath user' /tmp/l2tpd.log" ||
+	fail "auto without l2tp_netlink: $(vm_run "cat /tmp/l2tpd.log")"
+vm_run "$L2TPD -f --datapath kernel -S $VS -P /tmp/l2tpd.pid 2>&1" >"$T/vm-kernel-refused.log" &&
+	fail "--datapath kernel started without the l2tp family"
+grep -q "no l2tp generic-netlink family" "$T/vm-kernel-refused.log" ||
+	fail "--datapath kernel without the family: $(cat "$T/vm-kernel-refused.log")"
+vm_run "modprobe -q l2tp_netlink && : >/tmp/l2tpd.log" >/dev/null
+vm_l2tpd_start_dp auto
+vm_run "grep -q 'started, datapath kernel' /tmp/l2tpd.log" ||
+	fail "auto with l2tp_netlink: $(vm_run "cat /tmp/l2tpd.log")"
+
 say "1. missing kernel modules are named"
-vm_run "modprobe l2tp_netlink && echo /bin/false >/proc/sys/kernel/modprobe" >/dev/null
-vm_l2tpd_start
 vm_run "grep 'started, datapath kernel' /tmp/l2tpd.log" >/dev/null || fail "l2tpd in the VM did not say 'datapath kernel'"
 out=$(vl2tp add tunnel tunnel_id 7 peer_tunnel_id 8 encap ip local $V4 remote $H4 2>&1) &&
 	fail "encap ip without l2tp_ip was accepted"

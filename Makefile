@@ -59,7 +59,8 @@ SLIB_OBJ   := $(SLIB_SRC:%.c=$(B)/%.o)
 # objects of the programs without main(), for their unit tests
 CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
 # l2tpd reads its configuration file with the CLI's own grammar
-DAEMON_OBJ    := $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/cli/grammar.o $(B)/cli/format.o
+DAEMON_OBJ    := $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/cli/grammar.o $(B)/cli/format.o \
+	$(B)/cli/netns.o
 DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 

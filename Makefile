@@ -242,6 +242,8 @@ uninstall:
 # ---- Debian packages (debian/) ------------------------------------------------
 # dpkg-buildpackage in a copy of the tracked files (the working tree stays
 # clean); the .deb files land in build/deb/. scripts/deb.sh says more.
+# make check runs the same check (tests/pkg/deb.sh) when the packaging tools
+# are installed, and skips it otherwise; check-deb installs them first.
 deb:
 	@scripts/deps.sh --deb
 	@scripts/deb.sh build

@@ -6,7 +6,7 @@
 #   scripts/deps.sh            build + test packages (make check, make demo)
 #   scripts/deps.sh --build    what the build alone needs (make, make all)
 #   scripts/deps.sh --bench    also the network benchmark's packages
-#   scripts/deps.sh --deb      also the Debian packaging tools (make deb)
+#   scripts/deps.sh --deb      the build's and the Debian packaging tools (make deb)
 #
 # It never calls apt-get when L2TPKIT_NO_DEPS=1 is set (debian/rules sets it:
 # a package build must not install anything), inside dpkg-buildpackage, or
@@ -23,7 +23,7 @@ mode=${1:-}
 case "$mode" in
 --build) pkgs=$build ;;
 --bench) pkgs="$pkgs openvpn valgrind" ;;
---deb) pkgs="$pkgs debhelper dpkg-dev fakeroot lintian git" ;;
+--deb) pkgs="$build debhelper dpkg-dev fakeroot lintian git" ;;
 "") ;;
 *)
 	echo "deps.sh: unknown option $mode (--build, --bench or --deb)" >&2

@@ -29,6 +29,8 @@ die() {
 	exit 1
 }
 
+# not the make flags of a make check or make deb that runs this
+unset MAKEFLAGS MFLAGS MAKELEVEL
 src=$work/l2tpkit-$version
 mkdir -p "$src" "$out"
 rm -f "$out"/*.deb "$out"/*.ddeb "$out"/*.buildinfo "$out"/*.changes

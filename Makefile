@@ -1,6 +1,8 @@
 # l2tpkit: plain non-recursive GNU Makefile.
 #
-#   make                 libl2tp.a, l2tpd, l2tp               (build/)
+#   make                 deps (--build), libl2tp.a, l2tpd, l2tp, libl2tp.pc,
+#                        l2tpd.service                        (build/)
+#   make build           the same without the deps check (make install, debian/rules)
 #   make check           deps, ASan+UBSan build, every test suite, summary line
 #   make fuzz            libFuzzer targets, longer runs       (build-fuzz/)
 #   make bench           micro benchmarks (ns/packet, control setups/s)
@@ -9,7 +11,10 @@
 #   make check-kernel    against Debian's kernel in QEMU: the full static matrix
 #   make bench-managed   sessions set up per second, memory per session
 #   make demo            two namespaces, a static pseudowire, ping
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (SBINDIR LIBDIR INCDIR MANDIR
+#                        SYSCONFDIR UNITDIR PKGCONFIGDIR)
+#   make deb             Debian packages of HEAD's files into build/deb/
+#   make check-deb       make deb, lintian, the packages unpacked and run
 #   make clean
 #
 # VARIANT=asan builds into build-asan/ with ASan+UBSan, VARIANT=tsan into
@@ -21,6 +26,12 @@ SBINDIR ?= $(PREFIX)/sbin
 LIBDIR  ?= $(PREFIX)/lib
 INCDIR  ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
+# /etc also for PREFIX=/usr/local: l2tpd.service and the docs name
+# /etc/l2tpd/l2tpd.conf
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+VERSION := 0.1
 
 include mk/flags.mk
 
@@ -59,14 +70,41 @@ SLIB_OBJ   := $(SLIB_SRC:%.c=$(B)/%.o)
 # objects of the programs without main(), for their unit tests
 CLI_LIBOBJ    := $(filter-out $(B)/cli/main.o,$(CLI_SRC:%.c=$(B)/%.o))
 # l2tpd reads its configuration file with the CLI's own grammar
-DAEMON_OBJ    := $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/cli/grammar.o $(B)/cli/format.o
+DAEMON_OBJ    := $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/cli/grammar.o $(B)/cli/format.o \
+	$(B)/cli/netns.o
 DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
-	check-long check-kernel bench-managed \
-	install uninstall clean format check-layering
-all: $(LIBA) $(L2TPD) $(L2TP)
+.PHONY: all build tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
+	check-long check-kernel bench-managed deb check-deb \
+	install uninstall clean format check-layering FORCE
+
+# A fresh machine's first "make" installs what the build needs (deps.sh is one
+# dpkg-query when nothing is missing; as non-root, or with L2TPKIT_NO_DEPS=1,
+# it only says what is missing), then builds in a second make that sees the
+# new packages' pkg-config files.
+all:
+	@scripts/deps.sh --build
+	@$(MAKE) --no-print-directory build
+
+GENERATED := $(B)/libl2tp.pc $(B)/l2tpd.service
+build: $(LIBA) $(L2TPD) $(L2TP) $(GENERATED)
+
+# The install paths baked into generated files; the stamp changes only when
+# they do, so a rebuild with the same paths remakes nothing.
+PATHS := $(VERSION) $(PREFIX) $(SBINDIR) $(LIBDIR) $(INCDIR) $(SYSCONFDIR)
+$(B)/paths.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATHS)' | cmp -s - $@ || echo '$(PATHS)' >$@
+FORCE:
+
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCDIR@|$(INCDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+$(B)/libl2tp.pc: lib/libl2tp.pc.in $(B)/paths.stamp
+	@echo "  GEN     $@"; $(SUBST) $< >$@
+$(B)/l2tpd.service: systemd/l2tpd.service.in $(B)/paths.stamp
+	@echo "  GEN     $@"; $(SUBST) $< >$@
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -108,7 +146,7 @@ $(BENCH_BIN): $(B)/bench/%: $(B)/bench/%.o $(LIBA)
 # bench_tapq measures the daemon's TAP write queue
 $(B)/bench/bench_tapq: $(B)/daemon/tapq.o $(B)/daemon/tap.o
 
-tests: all $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN)
+tests: build $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN)
 
 # ---- the gate -------------------------------------------------------------
 check:
@@ -173,10 +211,19 @@ demo:
 	@scripts/demo.sh
 
 # ---- install ---------------------------------------------------------------
-install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/l2tp
+# Never installs packages (build, not all): it runs as root, also under
+# dpkg-buildpackage. The example configuration (comments only) is installed
+# only where there is no file yet.
+install: build
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/l2tp $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/
 	install -m 644 include/l2tp/*.h $(DESTDIR)$(INCDIR)/l2tp/
+	install -m 644 $(B)/libl2tp.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/l2tpd
+	install -m 644 $(B)/l2tpd.service $(DESTDIR)$(UNITDIR)/
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/l2tpd/l2tpd.conf ] || { \
+		echo install -m 644 docs/l2tpd.conf.example $(DESTDIR)$(SYSCONFDIR)/l2tpd/l2tpd.conf; \
+		install -m 644 docs/l2tpd.conf.example $(DESTDIR)$(SYSCONFDIR)/l2tpd/l2tpd.conf; }
 	$(if $(L2TPD)$(L2TP),install -d $(DESTDIR)$(SBINDIR))
 	$(if $(L2TPD),install -m 755 $(L2TPD) $(DESTDIR)$(SBINDIR)/)
 	$(if $(L2TP),install -m 755 $(L2TP) $(DESTDIR)$(SBINDIR)/)
@@ -187,9 +234,22 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libl2tp.a $(DESTDIR)$(SBINDIR)/l2tpd $(DESTDIR)$(SBINDIR)/l2tp
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/libl2tp.pc $(DESTDIR)$(UNITDIR)/l2tpd.service
 	rm -rf $(DESTDIR)$(INCDIR)/l2tp
 	@for m in $(notdir $(wildcard docs/*.[0-9])); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+
+# ---- Debian packages (debian/) ------------------------------------------------
+# dpkg-buildpackage in a copy of the tracked files (the working tree stays
+# clean); the .deb files land in build/deb/. scripts/deb.sh says more.
+# make check runs the same check (tests/pkg/deb.sh) when the packaging tools
+# are installed, and skips it otherwise; check-deb installs them first.
+deb:
+	@scripts/deps.sh --deb
+	@scripts/deb.sh build
+check-deb:
+	@scripts/deps.sh --deb
+	@scripts/deb.sh check
 
 # lib/ must stay free of I/O, clocks and randomness (DESIGN.md).
 check-layering: $(LIBA)

@@ -193,12 +193,15 @@ struct cli_conn {
 typedef int (*cli_msg_fn)(const struct nlmsghdr *nlh, void *arg);
 
 /*
- * Connect to l2tpd at |path| (NULL: $L2TP_SOCKET, else the default). When
+ * Connect to l2tpd at |path| (NULL: $L2TP_SOCKET, else the default: that of
+ * network namespace |netns| when not NULL, see cli_netns_runpath()). When
  * no socket exists at the default path (and none was named explicitly), try
- * the kernel's genl family "l2tp". Looks the family id up either way.
+ * the kernel's genl family "l2tp" (of the namespace the caller is in).
+ * Looks the family id up either way.
  * Returns 0, or a negative errno with a one-line message in |err|.
  */
-int cli_connect(struct cli_conn *c, const char *path, char *err, size_t errlen);
+int cli_connect(struct cli_conn *c, const char *path, const char *netns, char *err,
+		size_t errlen);
 void cli_close(struct cli_conn *c);
 
 /*
@@ -209,6 +212,28 @@ void cli_close(struct cli_conn *c);
  */
 int cli_talk(struct cli_conn *c, struct nlmsghdr *nlh, cli_msg_fn fn, void *arg);
 
+/* ---- network namespaces (netns.c) -------------------------------------- */
+
+#define CLI_NETNS_RUN_DIR "/run/netns" /* where ip-netns(8) keeps them */
+#define CLI_NETNS_NAME_MAX 64
+#define CLI_RUN_DIR "/run/l2tpd" /* l2tpd's sockets and PID files */
+
+/*
+ * Move the calling thread into the network namespace |name|
+ * (/run/netns/NAME, setns(CLONE_NEWNET)), as "ip -n NAME" does. Threads
+ * and sockets made afterwards live there. Returns 0, -EINVAL for a name
+ * that is not one path component, or the negative errno of open() or
+ * setns() (-ENOENT: no such namespace; -EPERM: no CAP_SYS_ADMIN), with a
+ * one-line message in |err|.
+ */
+int cli_netns_enter(const char *name, char *err, size_t errlen);
+
+/*
+ * The default path of the l2tpd of namespace |name| with |suffix| (".sock",
+ * ".pid"): /run/l2tpd/NAME.sock. 0 or -ENAMETOOLONG.
+ */
+int cli_netns_runpath(char *buf, size_t len, const char *name, const char *suffix);
+
 /* ---- commands ---------------------------------------------------------- */
 
 struct cli_opts {
@@ -216,6 +241,7 @@ struct cli_opts {
 	bool pretty;
 	int stats;
 	const char *socket_path; /* NULL: $L2TP_SOCKET or default */
+	const char *netns; /* -n NAME: entered before connecting; NULL: ours */
 };
 
 /*

@@ -64,7 +64,10 @@ void cli_usage(FILE *f)
 	      "       L2SPEC := { none | default }\n"
 	      "       SECONDS := { 0..3600 } (hello 0: no keepalives)\n"
 	      "       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -S[ocket] PATH |\n"
-	      "                    -b[atch] FILE | -force | -V[ersion] | -h[elp] }\n",
+	      "                    -n[etns] NAME | -b[atch] FILE | -force | -V[ersion] |\n"
+	      "                    -h[elp] }\n"
+	      "       -n NAME: in network namespace NAME (/run/netns/NAME), talk to its\n"
+	      "                l2tpd at /run/l2tpd/NAME.sock (or its kernel)\n",
 	      f);
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - l2tp(8): global options in iproute2's style (-j, -p, -s, -batch,
- * -force, -V), plus -S PATH / $L2TP_SOCKET for l2tpd's socket; then one
- * ip-l2tp(8) command, or one per line of a batch file. The only place that
- * prints errors and chooses the exit status.
+ * main.c - l2tp(8): global options in iproute2's style (-j, -p, -s, -n,
+ * -batch, -force, -V), plus -S PATH / $L2TP_SOCKET for l2tpd's socket; then
+ * one ip-l2tp(8) command, or one per line of a batch file. The only place
+ * that prints errors and chooses the exit status.
  *
  * Exit status: 0 success (also for help), 1 any error.
  */
@@ -41,7 +41,7 @@ static int run_one(int argc, char **argv, const struct cli_opts *o, struct cli_c
 	}
 	print_warnings(&cmd);
 	if (c->fd < 0) {
-		rc = cli_connect(c, o->socket_path, err, sizeof(err));
+		rc = cli_connect(c, o->socket_path, o->netns, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "l2tp: %s\n", err);
 			return rc;
@@ -151,6 +151,21 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			o.socket_path = argv[2];
+			argc--;
+			argv++;
+		} else if (cli_matches(opt, "-netns")) {
+			/* ip -n NAME: entered at once, like ip's netns_switch() */
+			char err[CLI_ERRLEN];
+
+			if (argc < 3) {
+				fprintf(stderr, "Option \"%s\" needs a NAME\n", argv[1]);
+				return 1;
+			}
+			if (cli_netns_enter(argv[2], err, sizeof(err)) < 0) {
+				fprintf(stderr, "%s\n", err);
+				return 1;
+			}
+			o.netns = argv[2];
 			argc--;
 			argv++;
 		} else if (cli_matches(opt, "-batch")) {

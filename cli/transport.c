@@ -179,17 +179,29 @@ static int connect_kernel(struct cli_conn *c)
 	return 0;
 }
 
-int cli_connect(struct cli_conn *c, const char *path, char *err, size_t errlen)
+int cli_connect(struct cli_conn *c, const char *path, const char *netns, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	const char *env = getenv(L2TP_API_SOCKET_ENV);
 	bool named = path || (env && *env);
+	char nspath[sizeof(sun.sun_path) + 1];
 	int rc, e;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	if (!path)
-		path = env && *env ? env : L2TP_API_DEFAULT_SOCKET;
+	if (!path && env && *env) {
+		path = env;
+	} else if (!path && netns) {
+		if (cli_netns_runpath(nspath, sizeof(nspath), netns, ".sock") < 0) {
+			snprintf(err, errlen,
+				 "cannot talk to l2tpd: socket path too long: %s/%s.sock",
+				 CLI_RUN_DIR, netns);
+			return -ENAMETOOLONG;
+		}
+		path = nspath;
+	} else if (!path) {
+		path = L2TP_API_DEFAULT_SOCKET;
+	}
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "cannot talk to l2tpd: socket path too long: %s", path);
 		return -ENAMETOOLONG;

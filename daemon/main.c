@@ -18,6 +18,7 @@
 
 #include <l2tp/api.h>
 
+#include "../cli/cli.h"
 #include "api_server.h"
 #include "config.h"
 #include "datapath.h"
@@ -44,6 +45,7 @@ struct opts {
 	bool check; /* -n: check the configuration file and exit */
 	const char *hostname;
 	const char *event_hook;
+	const char *netns; /* --netns NAME: entered before any socket is made */
 };
 
 static void usage(FILE *f)
@@ -53,7 +55,7 @@ static void usage(FILE *f)
 		"             [--socket-mode MODE] [--socket-group GROUP]\n"
 		"             [--datapath auto|kernel|user]"
 		" [-w N|auto] [--hostname NAME]\n"
-		"             [--event-hook PROG]\n"
+		"             [--event-hook PROG] [--netns NAME]\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
 		"  -d, --debug             log debug messages\n"
 		"  -P, --pid-file PATH     PID file (default %s)\n"
@@ -68,6 +70,9 @@ static void usage(FILE *f)
 		"                          details in L2TP_* environment variables\n"
 		"      --socket-mode MODE  octal permissions of the API socket (default 0600)\n"
 		"      --socket-group GRP  group of the API socket; its members may configure\n"
+		"      --netns NAME        run in network namespace NAME (/run/netns/NAME);\n"
+		"                          default socket %s/NAME.sock, PID file\n"
+		"                          %s/NAME.pid\n"
 		"      --datapath DP       what carries the frames: \"kernel\" (the kernel's\n"
 		"                          L2TP modules), \"user\" (TAP devices and sockets\n"
 		"                          in l2tpd) or \"auto\" (the default: kernel when\n"
@@ -76,12 +81,45 @@ static void usage(FILE *f)
 		"                          CPU, at most %d)\n"
 		"  -h, --help              this text\n"
 		"  -V, --version           print the version\n",
-		DEFAULT_PIDFILE, L2TP_API_DEFAULT_SOCKET, L2TPD_MAX_WORKERS);
+		DEFAULT_PIDFILE, L2TP_API_DEFAULT_SOCKET, CLI_RUN_DIR, CLI_RUN_DIR,
+		L2TPD_MAX_WORKERS);
+}
+
+/*
+ * Unix sockets on the file system are not namespaced: with --netns NAME the
+ * socket and PID file default to /run/l2tpd/NAME.sock and NAME.pid, so one
+ * daemon per namespace can run beside the default one. Returns -1 (go on)
+ * or exit status 2.
+ */
+static int default_paths(struct opts *o)
+{
+	static char sock[108], pid[4096];
+
+	if (o->netns) {
+		if (!o->sock && cli_netns_runpath(sock, sizeof(sock), o->netns, ".sock") < 0) {
+			fprintf(stderr, "l2tpd: namespace name too long for a socket path: %s\n",
+				o->netns);
+			return 2;
+		}
+		if (!o->pidfile && cli_netns_runpath(pid, sizeof(pid), o->netns, ".pid") < 0) {
+			fprintf(stderr, "l2tpd: namespace name too long: %s\n", o->netns);
+			return 2;
+		}
+		if (!o->sock)
+			o->sock = sock;
+		if (!o->pidfile)
+			o->pidfile = pid;
+	}
+	if (!o->sock)
+		o->sock = L2TP_API_DEFAULT_SOCKET;
+	if (!o->pidfile)
+		o->pidfile = DEFAULT_PIDFILE;
+	return -1;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_MODE = 256, OPT_GROUP, OPT_DATAPATH, OPT_HOSTNAME, OPT_HOOK };
+	enum { OPT_MODE = 256, OPT_GROUP, OPT_DATAPATH, OPT_HOSTNAME, OPT_HOOK, OPT_NETNS };
 	static const struct option lopts[] = {
 	    {"foreground", no_argument, NULL, 'f'},
 	    {"debug", no_argument, NULL, 'd'},
@@ -95,6 +133,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"check", no_argument, NULL, 'n'},
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"event-hook", required_argument, NULL, OPT_HOOK},
+	    {"netns", required_argument, NULL, OPT_NETNS},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -104,8 +143,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	long v;
 	int c;
 
-	o->pidfile = DEFAULT_PIDFILE;
-	o->sock = L2TP_API_DEFAULT_SOCKET;
+	o->pidfile = NULL;
+	o->sock = NULL;
 	o->sock_mode = 0600;
 	o->sock_gid = (gid_t)-1;
 	o->datapath = "auto";
@@ -150,6 +189,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->event_hook = hook;
 			break;
 		}
+		case OPT_NETNS:
+			o->netns = optarg;
+			break;
 		case OPT_MODE:
 			errno = 0;
 			v = strtol(optarg, &end, 8);
@@ -222,7 +264,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "l2tpd: -n checks a configuration file: give it with -c FILE\n");
 		return 2;
 	}
-	return -1;
+	return default_paths(o);
 }
 
 /* ---- pid file ---------------------------------------------------------------- */
@@ -423,6 +465,15 @@ int main(int argc, char **argv)
 	/* A file with errors never starts a daemon: say so here, at once. */
 	if (o.config && l2tpd_config_check(o.config, stderr) != 0)
 		return 1;
+	if (o.netns) {
+		/* before any socket, thread or io_uring: they all live where they are made */
+		char err[256];
+
+		if (cli_netns_enter(o.netns, err, sizeof(err)) < 0) {
+			fprintf(stderr, "l2tpd: %s\n", err);
+			return 1;
+		}
+	}
 	l2tpd_log_init("l2tpd", !o.foreground, o.debug);
 	{
 		/* One TAP fd per session: thousands of sessions need the hard limit. */
@@ -476,7 +527,8 @@ int main(int argc, char **argv)
 					    : strerror(-rc));
 		goto out;
 	}
-	log_info("l2tpd %s started, datapath %s, socket %s", L2TPD_VERSION, o.datapath, o.sock);
+	log_info("l2tpd %s started%s%s, datapath %s, socket %s", L2TPD_VERSION,
+		 o.netns ? ", netns " : "", o.netns ? o.netns : "", o.datapath, o.sock);
 	if (o.config) {
 		/* SIGHUP comes after daemonize()'s chdir("/"): keep an absolute path. */
 		static char abs_path[4096];

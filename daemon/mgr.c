@@ -675,7 +675,10 @@ static l2tp_time_t backoff(unsigned int attempts)
 		d *= 2;
 	if (d > BACKOFF_MAX)
 		d = BACKOFF_MAX;
-	(void)getrandom(&r, sizeof(r), GRND_NONBLOCK);
+	/* no jitter when the pool is not ready (r stays 0); a (void) cast does not
+	 * silence warn_unused_result under _FORTIFY_SOURCE */
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = 0;
 	return d + (d / 4) * (r % 1000) / 1000;
 }
 

@@ -83,6 +83,11 @@
 #include <linux/genetlink.h>
 #include <linux/l2tp.h>
 
+/* <net/if.h> has IFNAMSIZ only with _DEFAULT_SOURCE (not under plain -std=c11) */
+#ifndef IFNAMSIZ
+#define IFNAMSIZ IF_NAMESIZE
+#endif
+
 #include "l2tp/types.h"
 
 #define L2TP_API_DEFAULT_SOCKET "/run/l2tpd/l2tpd.sock"

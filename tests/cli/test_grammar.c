@@ -997,13 +997,13 @@ static void test_connect_errors(void **state)
 	char err[CLI_ERRLEN];
 	char longpath[200];
 
-	assert_int_equal(cli_connect(&c, "/nonexistent/l2tpd.sock", err, sizeof(err)), -ENOENT);
+	assert_int_equal(cli_connect(&c, "/nonexistent/l2tpd.sock", NULL, err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, "cannot talk to l2tpd: no socket at /nonexistent/l2tpd.sock "
 				 "(is l2tpd running?)");
 	assert_int_equal(c.fd, -1);
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	longpath[sizeof(longpath) - 1] = '\0';
-	assert_int_equal(cli_connect(&c, longpath, err, sizeof(err)), -ENAMETOOLONG);
+	assert_int_equal(cli_connect(&c, longpath, NULL, err, sizeof(err)), -ENAMETOOLONG);
 	assert_non_null(strstr(err, "socket path too long"));
 }
 

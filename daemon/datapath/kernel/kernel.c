@@ -162,20 +162,22 @@ static int talk(struct kd_dp *k, struct nlmsghdr *nlh, kd_msg_fn fn, void *arg)
 	for (;;) {
 		struct pollfd p = {.fd = k->nl, .events = POLLIN};
 		long waited;
-		ssize_t n;
+		ssize_t got;
+		int n;
 
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 		if (waited >= KD_TIMEOUT_MS || poll(&p, 1, (int)(KD_TIMEOUT_MS - waited)) <= 0)
 			return -ETIMEDOUT;
-		n = recv(k->nl, k->buf.b, sizeof(k->buf.b), MSG_DONTWAIT);
-		if (n < 0) {
+		got = recv(k->nl, k->buf.b, sizeof(k->buf.b), MSG_DONTWAIT);
+		if (got < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -errno;
 		}
-		for (struct nlmsghdr *m = (struct nlmsghdr *)k->buf.b; mnl_nlmsg_ok(m, (int)n);
-		     m = mnl_nlmsg_next(m, (int *)&n)) {
+		n = (int)got; /* at most KD_BUF */
+		for (struct nlmsghdr *m = (struct nlmsghdr *)k->buf.b; mnl_nlmsg_ok(m, n);
+		     m = mnl_nlmsg_next(m, &n)) {
 			if (m->nlmsg_seq != seq || m->nlmsg_pid != k->portid)
 				continue; /* a late answer to a request that timed out */
 			if (m->nlmsg_type == NLMSG_ERROR)
@@ -190,8 +192,8 @@ static int talk(struct kd_dp *k, struct nlmsghdr *nlh, kd_msg_fn fn, void *arg)
 
 static struct nlmsghdr *req_start(struct kd_dp *k, uint8_t cmd, uint16_t flags)
 {
-	return l2tp_api_msg_start(k->buf.b, sizeof(k->buf.b), k->family, cmd,
-				  NLM_F_REQUEST | flags, 0);
+	return l2tp_api_msg_start(k->buf.b, sizeof(k->buf.b), k->family, cmd, NLM_F_REQUEST | flags,
+				  0);
 }
 
 /* ---- which family: resolve "l2tp" ------------------------------------------ */
@@ -312,7 +314,8 @@ static void journal_replay(struct kd_dp *k)
 				;
 			if (line[0] == '+' && i == n) {
 				if (n == cap) {
-					uint32_t *p = realloc(ids, (cap ? cap * 2 : 16) * sizeof(*ids));
+					uint32_t *p =
+					    realloc(ids, (cap ? cap * 2 : 16) * sizeof(*ids));
 
 					if (!p)
 						break;
@@ -334,7 +337,8 @@ static void journal_replay(struct kd_dp *k)
 				 " left in the kernel by an earlier l2tpd",
 				 ids[i]);
 		else if (rc != -ENODEV)
-			log_warnx("kernel datapath: tunnel %" PRIu32 " left by an earlier l2tpd: %s",
+			log_warnx("kernel datapath: tunnel %" PRIu32
+				  " left by an earlier l2tpd: %s",
 				  ids[i], strerror(-rc));
 	}
 	free(ids);
@@ -358,8 +362,7 @@ static void on_tunnel_readable(struct l2tpd_watch *w, uint32_t events, void *arg
 		if (n < 0)
 			return; /* EAGAIN, or an ICMP error the retransmits cover */
 		/* The kernel keeps data messages (T bit clear); anything else is control. */
-		if (n >= 1 && (k->ctrl[0] & 0x80) && k->base.ctrl_rx &&
-		    (kt->t->mt || kt->t->dying))
+		if (n >= 1 && (k->ctrl[0] & 0x80) && k->base.ctrl_rx && (kt->t->mt || kt->t->dying))
 			k->base.ctrl_rx(k->base.ctrl_arg, kt->t, k->ctrl, (size_t)n);
 	}
 }
@@ -502,8 +505,8 @@ static int kd_tunnel_modify(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 	struct nlmsghdr *nlh = req_start(k, L2TP_CMD_TUNNEL_MODIFY, 0);
 
 	/* The kernel changes only the debug mask of a tunnel. */
-	if (!nlh || !mnl_attr_put_u32_check(nlh, sizeof(k->buf.b), L2TP_ATTR_CONN_ID,
-					    t->cfg.conn_id))
+	if (!nlh ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(k->buf.b), L2TP_ATTR_CONN_ID, t->cfg.conn_id))
 		return -ENOSPC;
 	if (l2tp_api_has(t->cfg.present, L2TP_ATTR_DEBUG) &&
 	    !mnl_attr_put_u32_check(nlh, sizeof(k->buf.b), L2TP_ATTR_DEBUG, t->cfg.debug))
@@ -521,8 +524,7 @@ static void kd_tunnel_delete(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 		return;
 	rc = tunnel_delete_id(k, t->cfg.conn_id);
 	if (rc < 0 && rc != -ENODEV)
-		log_warnx("kernel datapath: deleting tunnel %u: %s", t->cfg.conn_id,
-			  strerror(-rc));
+		log_warnx("kernel datapath: deleting tunnel %u: %s", t->cfg.conn_id, strerror(-rc));
 	if (kt->fd < 0)
 		journal_note(k, '-', t->cfg.conn_id);
 	l2tpd_loop_del(k->loop, kt->watch);
@@ -559,8 +561,7 @@ static void kd_tunnel_stats(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t,
 	struct stats_get g = {.st = st};
 
 	memset(st, 0, sizeof(*st));
-	if (nlh && mnl_attr_put_u32_check(nlh, sizeof(k->buf.b), L2TP_ATTR_CONN_ID,
-					  t->cfg.conn_id))
+	if (nlh && mnl_attr_put_u32_check(nlh, sizeof(k->buf.b), L2TP_ATTR_CONN_ID, t->cfg.conn_id))
 		(void)talk(k, nlh, stats_cb, &g);
 }
 

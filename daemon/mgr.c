@@ -876,6 +876,12 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 	memcpy(hn, req->hostname.p ? (const char *)req->hostname.p : "", req->hostname.p ? hl : 0);
 	hn[req->hostname.p ? hl : 0] = '\0';
 	addr_str(req->path, &req->path->peer, a, sizeof(a));
+	if (req->version != L2TP_VER_3) {
+		/* L2TPv2 tunnels are not configurable in l2tpd yet (issue 12) */
+		log_warnx("refused L2TPv%u SCCRQ from %s: only L2TPv3 is configured", req->version,
+			  a);
+		return 5; /* protocol version not supported */
+	}
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next) {
 		if (mt->path.encap != req->path->encap ||
 		    !same_host(&mt->path.peer, &req->path->peer) ||

@@ -37,6 +37,12 @@ int l2tp_rand(struct l2tp_ctx *ctx, void *buf, size_t len)
 
 int l2tp_rand_id(struct l2tp_ctx *ctx, const struct l2tp_htable *h, uint32_t *id)
 {
+	return l2tp_rand_id_max(ctx, h, UINT32_MAX, id);
+}
+
+int l2tp_rand_id_max(struct l2tp_ctx *ctx, const struct l2tp_htable *h, uint32_t max,
+		     uint32_t *id)
+{
 	/* a bounded number of draws: with a sane table nearly always the first */
 	for (int i = 0; i < 64; i++) {
 		uint8_t b[4];
@@ -44,6 +50,8 @@ int l2tp_rand_id(struct l2tp_ctx *ctx, const struct l2tp_htable *h, uint32_t *id
 
 		L2TP_TRY(l2tp_rand(ctx, b, sizeof(b)));
 		v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		if (max != UINT32_MAX)
+			v %= max + 1;
 		if (v && !l2tp_ht_find(h, v)) {
 			*id = v;
 			return 0;
@@ -159,29 +167,6 @@ void l2tp_ctx_free(struct l2tp_ctx *ctx)
 
 /* ---- input ---------------------------------------------------------------------- */
 
-/* An L2TPv2 message reached a v3-only context: RFC 3931 §4.1 / issue 12 path. */
-static void handle_v2(struct l2tp_ctx *ctx, const struct l2tp_path *path,
-		      const struct l2tp_ctrl_hdr *h, const uint8_t *pkt)
-{
-	uint8_t scratch[256];
-	struct l2tp_msg m;
-	int rc;
-
-	ctx->stats.rx_bad_version++;
-	if (h->msg_len == h->hdr_len || h->tunnel_id != 0)
-		return;
-	memset(&m, 0, sizeof(m));
-	rc = l2tp_msg_parse(pkt + h->hdr_len, h->msg_len - h->hdr_len, 2, NULL, 0, scratch,
-			    sizeof(scratch), &m, NULL);
-	if (rc < 0 || m.type != L2TP_MSG_SCCRQ || !m.tunnel_id)
-		return;
-	l2tp_log(ctx, L2TP_LOG_WARN,
-		 "peer=%s L2TPv2 SCCRQ refused: protocol version not supported (v3 only)",
-		 l2tp_addr_str(&path->peer, (char[48]){0}, 48));
-	/* RFC 2661 §4.4.2: StopCCN result 5, protocol version not supported */
-	l2tp_reply_stopccn(ctx, path, 2, m.tunnel_id, 5, 0, "only L2TPv3 is supported");
-}
-
 static struct l2tp_tunnel *find_any(struct l2tp_ctx *ctx, uint32_t ccid)
 {
 	struct l2tp_hnode *n = l2tp_ht_find(&ctx->tunnels, ccid);
@@ -191,13 +176,14 @@ static struct l2tp_tunnel *find_any(struct l2tp_ctx *ctx, uint32_t ccid)
 
 /* The connection a retransmitted SCCRQ belongs to (same peer, same id). */
 static struct l2tp_tunnel *find_by_peer(struct l2tp_ctx *ctx, const struct l2tp_path *path,
-					uint32_t peer_ccid)
+					int version, uint32_t peer_ccid)
 {
 	for (struct l2tp_hnode *n = l2tp_ht_find(&ctx->by_peer, peer_ccid); n;
 	     n = l2tp_ht_next(n, peer_ccid)) {
 		struct l2tp_tunnel *t = l2tp_container_of(n, struct l2tp_tunnel, by_peer);
 
-		if (!t->initiator && l2tp_addr_equal(&t->path.peer, &path->peer))
+		if (!t->initiator && t->version == version &&
+		    l2tp_addr_equal(&t->path.peer, &path->peer))
 			return t;
 	}
 	return NULL;
@@ -227,13 +213,10 @@ int l2tp_ctx_handle_ctrl_pkt(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			 d.reason ? d.reason : "malformed", d.offset);
 		return 0;
 	}
-	if (h.version == L2TP_VER_2) {
-		handle_v2(ctx, path, &h, pkt);
-		return ctx->cb_err;
-	}
 	if (h.tunnel_id) {
 		t = find_any(ctx, h.tunnel_id);
-		if (!t) {
+		/* v2 and v3 ids share one table: the version must match too */
+		if (!t || t->version != h.version) {
 			ctx->stats.rx_unknown_tunnel++;
 			return 0;
 		}
@@ -255,33 +238,41 @@ int l2tp_ctx_handle_ctrl_pkt(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 	if (h.msg_len == h.hdr_len)
 		return 0;
 	memset(&m, 0, sizeof(m));
-	rc = l2tp_msg_parse(pkt + h.hdr_len, h.msg_len - h.hdr_len, 3, NULL, 0, scratch,
+	rc = l2tp_msg_parse(pkt + h.hdr_len, h.msg_len - h.hdr_len, h.version, NULL, 0, scratch,
 			    sizeof(scratch), &m, &d);
+	/*
+	 * A v2 SCCRQ may hide AVPs (RFC 2661 §4.3) with a secret we learn only
+	 * from tunnel_request: the tunnel parses it again with that secret.
+	 */
+	if (rc == L2TP_EHIDDEN && h.version == L2TP_VER_2 && m.type == L2TP_MSG_SCCRQ) {
+		rc = 0;
+		if (!l2tp_msg_has(&m, L2TP_AVP_TUNNEL_ID))
+			m.tunnel_id = (uint16_t)l2tp_scan_u32(pkt + h.hdr_len, h.msg_len - h.hdr_len,
+							      L2TP_AVP_TUNNEL_ID);
+	}
 	if (m.type != L2TP_MSG_SCCRQ || (rc < 0 && rc != L2TP_EUNKNOWN_M && rc != L2TP_EMISSING &&
 					 rc != L2TP_EBADLEN && rc != L2TP_EBADMSG)) {
 		ctx->stats.rx_malformed++;
 		return 0;
 	}
-	if (m.ccid && (t = find_by_peer(ctx, path, m.ccid)))
+	if (h.version == L2TP_VER_2)
+		m.ccid = m.tunnel_id; /* the peer's id, whatever the version calls it */
+	if (m.ccid && (t = find_by_peer(ctx, path, h.version, m.ccid)))
 		return l2tp_tunnel_rx(t, &h, pkt, h.msg_len, now);
 	if (rc < 0) {
 		/* RFC 3931 §5.2: unknown mandatory AVP -> StopCCN, error code 8 */
 		uint16_t err = rc == L2TP_EUNKNOWN_M ? L2TP_ERR_UNKNOWN_M
 			       : rc == L2TP_EBADLEN  ? L2TP_ERR_LENGTH
 						     : L2TP_ERR_RANGE;
-		struct l2tp_avp_iter it;
-		struct l2tp_avp a;
-		uint32_t peer = 0;
+		uint32_t peer = l2tp_scan_u32(pkt + h.hdr_len, h.msg_len - h.hdr_len,
+					      h.version == L2TP_VER_2 ? L2TP_AVP_TUNNEL_ID
+								      : L2TP_AVP_CCID);
 
-		l2tp_avp_iter_init(&it, pkt + h.hdr_len, h.msg_len - h.hdr_len);
-		while (l2tp_avp_next(&it, &a, NULL) > 0)
-			if (a.vendor == 0 && a.type == L2TP_AVP_CCID && l2tp_avp_u32(&a, &peer) == 0)
-				break;
 		ctx->stats.rx_refused++;
-		l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s SCCRQ refused: %s",
-			 l2tp_addr_str(&path->peer, (char[48]){0}, 48),
+		l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s L2TPv%u SCCRQ refused: %s",
+			 l2tp_addr_str(&path->peer, (char[48]){0}, 48), h.version,
 			 d.reason ? d.reason : "malformed");
-		l2tp_reply_stopccn(ctx, path, 3, peer, 2, err, d.reason);
+		l2tp_reply_stopccn(ctx, path, h.version, peer, 2, err, d.reason);
 		return 0;
 	}
 	rc = l2tp_tunnel_accept(ctx, path, &h, pkt, h.msg_len, &m, now);

@@ -98,6 +98,7 @@ struct l2tp_session {
 	int8_t l2spec_cfg;
 	uint8_t tie[8]; /* session tie breaker we sent (RFC 3931 §5.4.3) */
 	uint16_t mtu;
+	struct l2tp_v2_call *v2; /* v2: our call parameters, strings copied after it */
 	struct l2tp_session_dp dp;
 	uint8_t rei_len;
 	uint8_t rei[]; /* Remote End ID */
@@ -114,8 +115,13 @@ struct l2tp_tunnel {
 	void *user;
 	struct l2tp_path path;
 	uint32_t ccid, peer_ccid;
+	uint8_t version; /* 2 or 3 */
 	uint8_t state; /* enum l2tp_tunnel_state */
 	bool initiator;
+	bool fallback; /* v3 initiator: may still fall back to v2 */
+	bool chal; /* v2: secret set, we challenge the peer (RFC 2661 §4.2) */
+	l2tp_time_t fallback_timeout, fallback_deadline;
+	uint32_t framing_caps, bearer_caps, peer_framing_caps, peer_bearer_caps;
 	bool husk; /* internal: no caller, no events (tie-breaker loser, refusals) */
 	bool down_reported;
 	bool awaiting; /* lost a tie breaker late: waits for the peer's SCCRQ */
@@ -189,8 +195,17 @@ void l2tp_log(struct l2tp_ctx *ctx, int level, const char *fmt, ...)
 int l2tp_rand(struct l2tp_ctx *ctx, void *buf, size_t len);
 /* A random id, never 0, unused in |h|. -EAGAIN after many tries. */
 int l2tp_rand_id(struct l2tp_ctx *ctx, const struct l2tp_htable *h, uint32_t *id);
+/* The same within 1..|max| (65535 for the 16-bit ids of L2TPv2). */
+int l2tp_rand_id_max(struct l2tp_ctx *ctx, const struct l2tp_htable *h, uint32_t max,
+		     uint32_t *id);
 void l2tp_ctx_stateless(struct l2tp_ctx *ctx, const struct l2tp_path *path, const uint8_t *pkt,
 			size_t len);
+
+/*
+ * The first unhidden IETF AVP |type| of a body that may not parse, as u16
+ * or u32 (for error replies); 0 if none.
+ */
+uint32_t l2tp_scan_u32(const uint8_t *body, size_t blen, uint16_t type);
 
 /* lib/tunnel.c */
 int l2tp_tunnel_rx(struct l2tp_tunnel *t, const struct l2tp_ctrl_hdr *h, const uint8_t *pkt,
@@ -203,6 +218,8 @@ l2tp_time_t l2tp_tunnel_deadline(const struct l2tp_tunnel *t, l2tp_time_t now);
 void l2tp_tunnel_destroy(struct l2tp_tunnel *t);
 /* Build and queue message |m| on |t|'s control channel. */
 int l2tp_tunnel_send(struct l2tp_tunnel *t, struct l2tp_msg *m);
+/* The same with the v2 header's Session ID (the peer's; ignored in v3). */
+int l2tp_tunnel_send_sid(struct l2tp_tunnel *t, struct l2tp_msg *m, uint16_t peer_sid);
 /* Stateless StopCCN answer (no connection kept), v3 or v2. */
 void l2tp_reply_stopccn(struct l2tp_ctx *ctx, const struct l2tp_path *path, int version,
 			uint32_t peer_id, uint16_t result, uint16_t error, const char *msg);
@@ -218,5 +235,7 @@ void l2tp_session_tunnel_down(struct l2tp_tunnel *t, const struct l2tp_down_reas
 void l2tp_session_timeout(struct l2tp_tunnel *t, l2tp_time_t now);
 l2tp_time_t l2tp_session_deadline(const struct l2tp_tunnel *t);
 void l2tp_session_free(struct l2tp_session *s);
+/* The tunnel fell back to v2 before UP: re-id or drop its waiting sessions. */
+void l2tp_session_tunnel_fallback(struct l2tp_tunnel *t);
 
 #endif /* L2TP_INTERNAL_H */

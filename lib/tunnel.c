@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * tunnel.c - the L2TPv3 control connection state machine (RFC 3931 §7.2),
- * control message authentication (§4.3, §5.4.1) and the tie breaker
- * (§5.4.3), over the reliable channel of lib/xport.c.
+ * tunnel.c - the control connection state machine (RFC 3931 §7.2, which
+ * kept RFC 2661 §7.2's), for L2TPv3 and L2TPv2 alike, control message
+ * authentication (v3: digests, RFC 3931 §4.3, §5.4.1; v2: Challenge and
+ * Challenge Response, RFC 2661 §4.2, §5.1.1), the tie breaker (RFC 3931
+ * §5.4.3, RFC 2661 §4.4.3: the lower value wins in both) and the v3-to-v2
+ * fallback, over the reliable channel of lib/xport.c.
  *
  * The RFC's table (RFC 3931 §7.2, with RFC 2661 §7.2's idle rows) and what
  * this file does for each row; |fsm[]| below is the same table in code:
@@ -109,14 +112,22 @@ static int xp_finish(void *user, uint8_t *pkt, size_t len)
 }
 
 /* Encode header + body of |m| for |t| into |buf|; returns the length. */
-static ssize_t encode(struct l2tp_tunnel *t, struct l2tp_msg *m, uint8_t *buf, size_t cap)
+static ssize_t encode(struct l2tp_tunnel *t, struct l2tp_msg *m, uint16_t sid, uint8_t *buf,
+		      size_t cap)
 {
-	struct l2tp_ctrl_hdr h = {.version = L2TP_VER_3, .tunnel_id = t->peer_ccid};
+	struct l2tp_ctrl_hdr h = {.version = t->version, .tunnel_id = t->peer_ccid};
 	uint8_t zero[1 + L2TP_DIGEST_MAX_LEN] = {t->digest};
+	/* v2 hides the AVPs marked in m->hide with the secret (RFC 2661 §4.3) */
+	struct l2tp_msg_build_opts bo = {.secret = t->secret,
+					 .secret_len = t->secret_len,
+					 .rand = t->ctx->cb.rand,
+					 .rand_user = t->ctx->user};
 	struct l2tp_cursor c;
 	ssize_t hl;
 	int bl;
 
+	if (t->version == L2TP_VER_2)
+		h.session_id = sid; /* RFC 2661 §3.1: the receiver's Session ID */
 	if (t->auth) {
 		int dl = l2tp_auth_digest_len(t->digest);
 
@@ -129,7 +140,8 @@ static ssize_t encode(struct l2tp_tunnel *t, struct l2tp_msg *m, uint8_t *buf, s
 	hl = l2tp_wire_ctrl_encode(&c, t->path.encap, &h);
 	if (hl < 0)
 		return hl;
-	bl = l2tp_msg_build(m, 3, NULL, buf + hl, cap - (size_t)hl);
+	bl = l2tp_msg_build(m, t->version, t->version == L2TP_VER_2 && t->secret ? &bo : NULL,
+			    buf + hl, cap - (size_t)hl);
 	if (bl < 0)
 		return bl;
 	c.pos += (size_t)bl;
@@ -139,8 +151,13 @@ static ssize_t encode(struct l2tp_tunnel *t, struct l2tp_msg *m, uint8_t *buf, s
 
 int l2tp_tunnel_send(struct l2tp_tunnel *t, struct l2tp_msg *m)
 {
+	return l2tp_tunnel_send_sid(t, m, 0);
+}
+
+int l2tp_tunnel_send_sid(struct l2tp_tunnel *t, struct l2tp_msg *m, uint16_t sid)
+{
 	uint8_t buf[MSG_BUF];
-	ssize_t n = encode(t, m, buf, sizeof(buf));
+	ssize_t n = encode(t, m, sid, buf, sizeof(buf));
 	int rc;
 
 	if (n < 0) {
@@ -163,7 +180,7 @@ static ssize_t xp_build_ack(void *user, uint8_t *out, size_t cap, uint16_t ns, u
 {
 	struct l2tp_tunnel *t = user;
 	struct l2tp_ctrl_hdr h = {
-	    .version = L2TP_VER_3, .tunnel_id = t->peer_ccid, .ns = ns, .nr = nr};
+	    .version = t->version, .tunnel_id = t->peer_ccid, .ns = ns, .nr = nr};
 	struct l2tp_cursor c;
 	ssize_t n;
 
@@ -171,7 +188,7 @@ static ssize_t xp_build_ack(void *user, uint8_t *out, size_t cap, uint16_t ns, u
 		struct l2tp_msg m;
 
 		l2tp_msg_init(&m, L2TP_MSG_ACK);
-		n = encode(t, &m, out, cap);
+		n = encode(t, &m, 0, out, cap);
 		if (n < 0)
 			return n;
 		l2tp_cur_init(&c, out, cap);
@@ -197,6 +214,9 @@ static void update_ack_mode(struct l2tp_tunnel *t)
 	/* RFC 3931 §6.17: a ZLB cannot carry a digest, so with one we must use ACK */
 	if (t->auth)
 		msg = true;
+	/* L2TPv2 has no ACK message: ZLB only (RFC 2661 §5.8) */
+	if (t->version == L2TP_VER_2)
+		msg = false;
 	t->x.ack_mode = msg ? L2TP_ACK_MSG : L2TP_ACK_ZLB;
 }
 
@@ -234,7 +254,7 @@ static int apply_cfg(struct l2tp_tunnel *t, const struct l2tp_tunnel_cfg *cfg)
 
 	if (cfg->secret_len > L2TP_SECRET_MAX || (cfg->secret_len && !cfg->secret))
 		return -EINVAL;
-	if (cfg->secret_len && l2tp_auth_digest_len(cfg->digest) < 0)
+	if (t->version == L2TP_VER_3 && cfg->secret_len && l2tp_auth_digest_len(cfg->digest) < 0)
 		return -EINVAL;
 	if (cfg->n_pw_caps > L2TP_MAX_PW_CAPS)
 		return -EINVAL;
@@ -248,10 +268,21 @@ static int apply_cfg(struct l2tp_tunnel *t, const struct l2tp_tunnel_cfg *cfg)
 			return -ENOMEM;
 		memcpy(t->secret, cfg->secret, cfg->secret_len);
 		t->secret_len = (uint16_t)cfg->secret_len;
-		L2TP_TRY(l2tp_auth_v3_key(&t->dkey, t->secret, t->secret_len));
-		t->auth = true;
 		t->digest = cfg->digest;
 	}
+	if (cfg->secret_len && t->version == L2TP_VER_3) {
+		L2TP_TRY(l2tp_auth_v3_key(&t->dkey, t->secret, t->secret_len));
+		t->auth = true;
+	}
+	t->chal = cfg->secret_len && t->version == L2TP_VER_2;
+	t->framing_caps =
+	    cfg->framing_caps ? cfg->framing_caps : L2TP_FRAMING_SYNC | L2TP_FRAMING_ASYNC;
+	t->bearer_caps = cfg->bearer_caps;
+	/* v2 runs over UDP only (RFC 2661): no fallback for v3 over IP */
+	t->fallback =
+	    cfg->fallback_v2 && t->version == L2TP_VER_3 && t->path.encap == L2TP_ENCAP_UDP;
+	t->fallback_timeout =
+	    cfg->fallback_timeout ? cfg->fallback_timeout : L2TP_FALLBACK_TIMEOUT_DEFAULT;
 	copy_str(t->hostname, sizeof(t->hostname), hn, strlen(hn));
 	if (cfg->peer_hostname)
 		copy_str(t->want_peer_hostname, sizeof(t->want_peer_hostname), cfg->peer_hostname,
@@ -275,6 +306,9 @@ static int apply_cfg(struct l2tp_tunnel *t, const struct l2tp_tunnel_cfg *cfg)
 static void cfg_of(const struct l2tp_tunnel *t, struct l2tp_tunnel_cfg *cfg)
 {
 	*cfg = (struct l2tp_tunnel_cfg){
+	    .version = t->version,
+	    .framing_caps = t->framing_caps,
+	    .bearer_caps = t->bearer_caps,
 	    .secret = t->secret,
 	    .secret_len = t->secret_len,
 	    .digest = t->digest,
@@ -299,22 +333,31 @@ static int tunnel_alloc(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 {
 	struct l2tp_tunnel *t;
 	uint32_t id = cfg->ccid;
+	uint8_t version = cfg->version ? cfg->version : L2TP_VER_3;
 	int rc;
 
 	if (path->encap != L2TP_ENCAP_UDP && path->encap != L2TP_ENCAP_IP)
+		return -EINVAL;
+	if (version != L2TP_VER_2 && version != L2TP_VER_3)
+		return -EINVAL;
+	/* RFC 2661: UDP only, 16-bit Tunnel IDs */
+	if (version == L2TP_VER_2 &&
+	    (path->encap != L2TP_ENCAP_UDP || id > 0xffff || cfg->fallback_v2))
 		return -EINVAL;
 	if (!husk && ctx->max_tunnels && ctx->n_tunnels >= ctx->max_tunnels)
 		return -ENOSPC;
 	if (id && l2tp_ht_find(&ctx->tunnels, id))
 		return -EEXIST;
 	if (!id)
-		L2TP_TRY(l2tp_rand_id(ctx, &ctx->tunnels, &id));
+		L2TP_TRY(l2tp_rand_id_max(ctx, &ctx->tunnels,
+					  version == L2TP_VER_2 ? 0xffff : UINT32_MAX, &id));
 	t = l2tp_mem_zalloc(ctx->mem, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	t->ctx = ctx;
 	t->path = *path;
 	t->ccid = id;
+	t->version = version;
 	t->initiator = initiator;
 	t->husk = husk;
 	l2tp_list_init(&t->sessions);
@@ -323,7 +366,8 @@ static int tunnel_alloc(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 	t->setup_timeout = cfg->setup_timeout;
 	l2tp_xport_init(&t->x, &cfg->xport, &xp_ops, t, ctx->mem, hdr_off(t), now);
 	rc = apply_cfg(t, cfg);
-	if (rc == 0 && t->auth)
+	/* the v3 nonce, or the v2 Challenge we send (RFC 2661 §4.4.3) */
+	if (rc == 0 && (t->auth || t->chal))
 		rc = l2tp_rand(ctx, t->nonce, sizeof(t->nonce));
 	if (rc < 0) {
 		l2tp_mem_free(ctx->mem, t->secret);
@@ -334,6 +378,7 @@ static int tunnel_alloc(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 	if (!t->setup_timeout)
 		t->setup_timeout = 2 * l2tp_xport_full_cycle(&t->x);
 	t->setup_deadline = now + t->setup_timeout;
+	t->fallback_deadline = now + t->fallback_timeout;
 	tunnel_register(t);
 	l2tp_list_add_tail(&ctx->all, &t->all);
 	if (!husk)
@@ -362,10 +407,41 @@ void l2tp_tunnel_destroy(struct l2tp_tunnel *t)
 
 /* ---- messages we send ------------------------------------------------------------ */
 
+/* RFC 2661 §6.1, §6.2: what a v2 SCCRQ and SCCRP both carry. */
+static void put_common_v2(struct l2tp_tunnel *t, struct l2tp_msg *m)
+{
+	struct l2tp_ctx *ctx = t->ctx;
+
+	m->protocol_version = 0x0100; /* RFC 2661 §4.4.3: version 1, revision 0 */
+	l2tp_msg_set(m, L2TP_AVP_PROTO_VERSION);
+	m->framing_caps = t->framing_caps;
+	l2tp_msg_set(m, L2TP_AVP_FRAMING_CAPS);
+	m->bearer_caps = t->bearer_caps;
+	l2tp_msg_set(m, L2TP_AVP_BEARER_CAPS);
+	m->firmware_rev = ctx->firmware_rev;
+	l2tp_msg_set(m, L2TP_AVP_FIRMWARE_REV);
+	m->host_name = l2tp_view_str(t->hostname);
+	l2tp_msg_set(m, L2TP_AVP_HOST_NAME);
+	m->vendor_name = l2tp_view_str(ctx->vendor);
+	l2tp_msg_set(m, L2TP_AVP_VENDOR_NAME);
+	m->tunnel_id = (uint16_t)t->ccid;
+	l2tp_msg_set(m, L2TP_AVP_TUNNEL_ID);
+	m->rwnd = t->x.cfg.rwnd;
+	l2tp_msg_set(m, L2TP_AVP_RWS);
+	if (t->chal) {
+		m->challenge = (struct l2tp_view){t->nonce, sizeof(t->nonce)};
+		l2tp_msg_set(m, L2TP_AVP_CHALLENGE);
+	}
+}
+
 static void put_common_sccrx(struct l2tp_tunnel *t, struct l2tp_msg *m)
 {
 	struct l2tp_ctx *ctx = t->ctx;
 
+	if (t->version == L2TP_VER_2) {
+		put_common_v2(t, m);
+		return;
+	}
 	m->host_name = l2tp_view_str(t->hostname);
 	l2tp_msg_set(m, L2TP_AVP_HOST_NAME);
 	m->router_id = t->router_id;
@@ -409,8 +485,14 @@ static int send_stopccn(struct l2tp_tunnel *t, uint16_t result, uint16_t error, 
 	if (msg)
 		m.result.message = l2tp_view_str(msg);
 	l2tp_msg_set(&m, L2TP_AVP_RESULT_CODE);
-	m.ccid = t->ccid;
-	l2tp_msg_set(&m, L2TP_AVP_CCID);
+	if (t->version == L2TP_VER_2) {
+		/* RFC 2661 §6.4: Assigned Tunnel ID is required */
+		m.tunnel_id = (uint16_t)t->ccid;
+		l2tp_msg_set(&m, L2TP_AVP_TUNNEL_ID);
+	} else {
+		m.ccid = t->ccid;
+		l2tp_msg_set(&m, L2TP_AVP_CCID);
+	}
 	return l2tp_tunnel_send(t, &m);
 }
 
@@ -537,17 +619,97 @@ static bool offers(const struct l2tp_msg *m, uint16_t pw)
  * Check an SCCRQ or SCCRP and take the peer's parameters. Returns 0, or a
  * StopCCN result code (> 0) with *|why| set when it is not acceptable.
  */
+static bool peer_name_ok(const struct l2tp_tunnel *t, const struct l2tp_msg *m)
+{
+	return !t->want_peer_hostname[0] ||
+	       (m->host_name.len == strlen(t->want_peer_hostname) &&
+		!memcmp(m->host_name.p, t->want_peer_hostname, m->host_name.len));
+}
+
+/* take_peer() for an L2TPv2 SCCRQ or SCCRP (RFC 2661 §6.1, §6.2). */
+static int take_peer_v2(struct l2tp_tunnel *t, const struct l2tp_msg *m, const char **why)
+{
+	if (!m->tunnel_id) {
+		*why = "Assigned Tunnel ID is 0";
+		return 2;
+	}
+	/* RFC 2661 §4.4.3: Protocol Version 1, any revision */
+	if (m->protocol_version >> 8 != 1) {
+		*why = "Protocol Version is not 1";
+		return 5;
+	}
+	if (!peer_name_ok(t, m)) {
+		*why = "host name not the one configured for this peer";
+		return 4;
+	}
+	if (l2tp_msg_has(m, L2TP_AVP_CHALLENGE) && !t->secret_len) {
+		/* RFC 2661 §5.1.1: we could not answer it */
+		*why = "the peer sends a Challenge but no secret is configured here";
+		return 4;
+	}
+	copy_str(t->peer_hostname, sizeof(t->peer_hostname), (const char *)m->host_name.p,
+		 m->host_name.len);
+	copy_str(t->peer_vendor, sizeof(t->peer_vendor), (const char *)m->vendor_name.p,
+		 m->vendor_name.len);
+	t->peer_framing_caps = m->framing_caps;
+	t->peer_bearer_caps = m->bearer_caps;
+	if (l2tp_msg_has(m, L2TP_AVP_RWS))
+		l2tp_xport_set_peer_rwnd(&t->x, m->rwnd);
+	set_peer_ccid(t, m->tunnel_id);
+	return 0;
+}
+
+/*
+ * RFC 2661 §4.2, §5.1.1: the peer's Challenge Response to the Challenge we
+ * sent, in the message of type |chap_id| (2 SCCRP, 3 SCCCN). Returns 0,
+ * or 4 with *|why| when it is missing or wrong.
+ */
+static int check_response(struct l2tp_tunnel *t, const struct l2tp_msg *m, uint8_t chap_id,
+			  const char **why)
+{
+	int rc;
+
+	if (!t->chal)
+		return 0;
+	if (!l2tp_msg_has(m, L2TP_AVP_CHALLENGE_RESP)) {
+		*why = "no Challenge Response (peer has no secret?)";
+		return 4;
+	}
+	rc = l2tp_auth_chap_verify(chap_id, t->secret, t->secret_len, t->nonce, sizeof(t->nonce),
+				   m->challenge_resp.p, m->challenge_resp.len);
+	if (rc < 0) {
+		*why = "wrong Challenge Response (shared secret differs?)";
+		return 4;
+	}
+	return 0;
+}
+
+/* Answer the peer's Challenge in |r| (of type |chap_id|), hidden (RFC 2661 §4.3). */
+static int put_response(struct l2tp_tunnel *t, const struct l2tp_msg *peer, struct l2tp_msg *r,
+			uint8_t chap_id, uint8_t out[L2TP_MD5_LEN])
+{
+	if (!l2tp_msg_has(peer, L2TP_AVP_CHALLENGE))
+		return 0;
+	L2TP_TRY(l2tp_auth_chap_response(chap_id, t->secret, t->secret_len, peer->challenge.p,
+					 peer->challenge.len, out));
+	r->challenge_resp = (struct l2tp_view){out, L2TP_MD5_LEN};
+	l2tp_msg_set(r, L2TP_AVP_CHALLENGE_RESP);
+	l2tp_msg_set_hide(r, L2TP_AVP_CHALLENGE_RESP);
+	return 0;
+}
+
 static int take_peer(struct l2tp_tunnel *t, const struct l2tp_msg *m, const char **why)
 {
 	bool common = false;
+
+	if (t->version == L2TP_VER_2)
+		return take_peer_v2(t, m, why);
 
 	if (!m->ccid) {
 		*why = "Assigned Control Connection ID is 0";
 		return 2;
 	}
-	if (t->want_peer_hostname[0] &&
-	    (m->host_name.len != strlen(t->want_peer_hostname) ||
-	     memcmp(m->host_name.p, t->want_peer_hostname, m->host_name.len))) {
+	if (!peer_name_ok(t, m)) {
 		*why = "host name not the one configured for this peer";
 		return 4;
 	}
@@ -588,9 +750,11 @@ static void established(struct l2tp_tunnel *t, l2tp_time_t now)
 	set_state(t, L2TP_TUNNEL_ESTABLISHED);
 	t->caller_knows = true;
 	l2tp_log(ctx, L2TP_LOG_INFO,
-		 "tunnel=%u peer_tunnel=%u up peer_host=%s role=%s digest=%s window=%u", t->ccid,
-		 t->peer_ccid, t->peer_hostname, t->initiator ? "initiator" : "acceptor",
-		 !t->auth			      ? "none"
+		 "tunnel=%u peer_tunnel=%u up version=%u peer_host=%s role=%s digest=%s window=%u",
+		 t->ccid, t->peer_ccid, t->version, t->peer_hostname,
+		 t->initiator ? "initiator" : "acceptor",
+		 t->chal			      ? "challenge"
+		 : !t->auth			      ? "none"
 		 : t->digest == L2TP_DIGEST_HMAC_SHA1 ? "sha1"
 						      : "md5",
 		 t->x.peer_rwnd);
@@ -607,6 +771,7 @@ typedef void (*fsm_fn)(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_tim
 static void rx_sccrq(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_t now)
 {
 	const char *why = NULL;
+	uint8_t resp[L2TP_MD5_LEN];
 	struct l2tp_msg r;
 	int res = take_peer(t, m, &why);
 
@@ -619,6 +784,10 @@ static void rx_sccrq(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_
 	}
 	l2tp_msg_init(&r, L2TP_MSG_SCCRP);
 	put_common_sccrx(t, &r);
+	if (t->version == L2TP_VER_2 && put_response(t, m, &r, L2TP_MSG_SCCRP, resp) < 0) {
+		tunnel_stop(t, 2, L2TP_ERR_RESOURCES, "cannot compute the Challenge Response", now);
+		return;
+	}
 	if (l2tp_tunnel_send(t, &r) < 0) {
 		tunnel_stop(t, 2, L2TP_ERR_RESOURCES, "cannot queue SCCRP", now);
 		return;
@@ -629,9 +798,12 @@ static void rx_sccrq(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_
 static void rx_sccrp(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_t now)
 {
 	const char *why = NULL;
+	uint8_t resp[L2TP_MD5_LEN];
 	struct l2tp_msg r;
 	int res = take_peer(t, m, &why);
 
+	if (!res && t->version == L2TP_VER_2)
+		res = check_response(t, m, L2TP_MSG_SCCRP, &why);
 	if (res) {
 		if (!t->peer_ccid && m->ccid)
 			set_peer_ccid(t, m->ccid); /* so the StopCCN reaches it */
@@ -640,6 +812,10 @@ static void rx_sccrp(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_
 		return;
 	}
 	l2tp_msg_init(&r, L2TP_MSG_SCCCN);
+	if (t->version == L2TP_VER_2 && put_response(t, m, &r, L2TP_MSG_SCCCN, resp) < 0) {
+		tunnel_stop(t, 2, L2TP_ERR_RESOURCES, "cannot compute the Challenge Response", now);
+		return;
+	}
 	if (l2tp_tunnel_send(t, &r) < 0) {
 		tunnel_stop(t, 2, L2TP_ERR_RESOURCES, "cannot queue SCCCN", now);
 		return;
@@ -649,7 +825,55 @@ static void rx_sccrp(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_
 
 static void rx_scccn(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_t now)
 {
+	const char *why = NULL;
+
+	if (t->version == L2TP_VER_2 && check_response(t, m, L2TP_MSG_SCCCN, &why)) {
+		l2tp_log(t->ctx, L2TP_LOG_WARN, "tunnel=%u SCCCN not acceptable: %s", t->ccid, why);
+		tunnel_stop(t, 4, 0, why, now);
+		return;
+	}
 	established(t, now);
+}
+
+/*
+ * Fall back to L2TPv2 (issue 12; RFC 2661 §4.4.2 result 5): the same
+ * object, a fresh v2 channel under a new 16-bit id, the SCCRQ again.
+ */
+static int fall_back(struct l2tp_tunnel *t, l2tp_time_t now, const char *why)
+{
+	struct l2tp_ctx *ctx = t->ctx;
+	struct l2tp_xport_cfg xc = t->x.cfg;
+	uint32_t id, old = t->ccid;
+	int rc;
+
+	t->fallback = false;
+	L2TP_TRY(l2tp_rand_id_max(ctx, &ctx->tunnels, 0xffff, &id));
+	l2tp_ht_del(&ctx->tunnels, &t->by_id);
+	t->ccid = id;
+	tunnel_register(t);
+	if (t->in_peer_table)
+		l2tp_ht_del(&ctx->by_peer, &t->by_peer);
+	t->in_peer_table = false;
+	t->peer_ccid = 0;
+	l2tp_xport_fini(&t->x);
+	l2tp_xport_init(&t->x, &xc, &xp_ops, t, ctx->mem, 0, now);
+	t->version = L2TP_VER_2;
+	t->auth = false;
+	t->peer_nonce_len = 0;
+	t->chal = t->secret_len > 0;
+	if (t->chal)
+		L2TP_TRY(l2tp_rand(ctx, t->nonce, sizeof(t->nonce)));
+	update_ack_mode(t);
+	t->setup_deadline = now + t->setup_timeout;
+	l2tp_log(ctx, L2TP_LOG_INFO, "tunnel=%u falls back to L2TPv2 as tunnel=%u: %s", old, id,
+		 why);
+	l2tp_session_tunnel_fallback(t);
+	set_state(t, L2TP_TUNNEL_IDLE);
+	rc = send_sccrq(t);
+	if (rc < 0)
+		return rc;
+	set_state(t, L2TP_TUNNEL_WAIT_CTL_REPLY);
+	return 0;
 }
 
 static int lose_tie(struct l2tp_tunnel *t, l2tp_time_t now, struct l2tp_tunnel **husk);
@@ -666,6 +890,14 @@ static void rx_stopccn(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_tim
 			 m->result.message.len);
 		why.msg = text;
 	}
+	/*
+	 * RFC 2661 §4.4.2 / RFC 3931: result 5, "protocol version not
+	 * supported", its error code the highest version the peer speaks.
+	 */
+	if (t->fallback && t->state == L2TP_TUNNEL_WAIT_CTL_REPLY && m->result.result == 5 &&
+	    (!m->result.has_error || m->result.error < 3) &&
+	    fall_back(t, now, "the peer does not support L2TPv3 (StopCCN result 5)") == 0)
+		return;
 	/*
 	 * The peer won a tie breaker we never saw (our copy of its SCCRQ is
 	 * late or lost): its SCCRQ will come, so wait for it as the acceptor
@@ -703,7 +935,7 @@ static void rx_fsm_error(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_t
 /* A tie breaker loser's old connection answers its peer's SCCRP with StopCCN. */
 static void rx_husk_sccrp(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_t now)
 {
-	if (!t->peer_ccid && m->ccid) {
+	if (!t->peer_ccid && m->ccid) { /* v2: the Assigned Tunnel ID, see normalize() */
 		set_peer_ccid(t, m->ccid);
 		if (send_stopccn(t, 3, 0, "control connection already exists") == 0)
 			t->linger_until = now + l2tp_xport_full_cycle(&t->x);
@@ -776,9 +1008,21 @@ static void process(struct l2tp_tunnel *t, uint16_t ns, const uint8_t *body, siz
 
 		if (t->state == L2TP_TUNNEL_CLOSING || t->state == L2TP_TUNNEL_LINGER)
 			return;
+		if (type == L2TP_MSG_SCCRQ && !t->peer_ccid && m->ccid)
+			set_peer_ccid(t, m->ccid); /* so the StopCCN reaches it */
 		snprintf(text, sizeof(text), "%s: %s", l2tp_catalog_msg_short(type),
 			 d->reason ? d->reason : "malformed");
 		l2tp_log(t->ctx, L2TP_LOG_WARN, "tunnel=%u %s", t->ccid, text);
+		/*
+		 * v2: a hidden AVP that does not unhide means the secrets
+		 * differ: not authorized (RFC 2661 §4.3, result 4).
+		 */
+		if (t->version == L2TP_VER_2 && t->secret_len && d->has_attr && d->offset < blen &&
+		    (body[d->offset] & 0x40)) {
+			tunnel_stop(t, 4, 0, "hidden AVP does not unhide (shared secret differs?)",
+				    now);
+			return;
+		}
 		tunnel_stop(t, 2,
 			    prc == L2TP_EUNKNOWN_M ? L2TP_ERR_UNKNOWN_M
 			    : prc == L2TP_EBADLEN  ? L2TP_ERR_LENGTH
@@ -839,6 +1083,30 @@ static int verify(struct l2tp_tunnel *t, const uint8_t *pkt, size_t len, const u
 				   L2TP_V3_DIGEST_VALUE_OFF, vlen);
 }
 
+/*
+ * Give an L2TPv2 message the v3 fields the state machines read (RFC 2661
+ * §3.1, §4.4.4): the Assigned Tunnel ID as the peer's connection id; for
+ * session messages the header's Session ID as ours (Remote Session ID) and
+ * the Assigned Session ID as the peer's (Local Session ID); PPP.
+ */
+static void normalize(const struct l2tp_tunnel *t, const struct l2tp_ctrl_hdr *h,
+		      struct l2tp_msg *m)
+{
+	if (t->version != L2TP_VER_2)
+		return;
+	if (l2tp_msg_has(m, L2TP_AVP_TUNNEL_ID))
+		m->ccid = m->tunnel_id;
+	if (!is_session_msg(m->type))
+		return;
+	m->remote_session_id = h->session_id;
+	l2tp_msg_set(m, L2TP_AVP_REMOTE_SESSION_ID);
+	if (l2tp_msg_has(m, L2TP_AVP_SESSION_ID)) {
+		m->local_session_id = m->session_id;
+		l2tp_msg_set(m, L2TP_AVP_LOCAL_SESSION_ID);
+	}
+	m->pw_type = L2TP_PW_PPP;
+}
+
 static void deliver_held(struct l2tp_tunnel *t, l2tp_time_t now)
 {
 	struct l2tp_xport_msg *q;
@@ -852,9 +1120,10 @@ static void deliver_held(struct l2tp_tunnel *t, l2tp_time_t now)
 
 		if (l2tp_wire_ctrl_decode(t->path.encap, q->data, q->len, &h, &d) >= 0) {
 			memset(&m, 0, sizeof(m));
-			prc =
-			    l2tp_msg_parse(q->data + h.hdr_len, h.msg_len - h.hdr_len, 3, t->secret,
-					   t->secret_len, scratch, sizeof(scratch), &m, &d);
+			prc = l2tp_msg_parse(q->data + h.hdr_len, h.msg_len - h.hdr_len,
+					     t->version, t->secret, t->secret_len, scratch,
+					     sizeof(scratch), &m, &d);
+			normalize(t, &h, &m);
 			process(t, h.ns, q->data + h.hdr_len, h.msg_len - h.hdr_len, &m, prc, &d,
 				now);
 		}
@@ -875,8 +1144,9 @@ int l2tp_tunnel_rx(struct l2tp_tunnel *t, const struct l2tp_ctrl_hdr *h, const u
 
 	memset(&m, 0, sizeof(m));
 	if (blen)
-		prc = l2tp_msg_parse(body, blen, 3, t->secret, t->secret_len, scratch,
+		prc = l2tp_msg_parse(body, blen, t->version, t->secret, t->secret_len, scratch,
 				     sizeof(scratch), &m, &d);
+	normalize(t, h, &m);
 	if (t->auth) {
 		int vr = verify(t, pkt, h->msg_len, body, blen, &m, prc);
 
@@ -927,17 +1197,22 @@ int l2tp_tunnel_rx(struct l2tp_tunnel *t, const struct l2tp_ctrl_hdr *h, const u
 
 /* ---- new connections: SCCRQ to Control Connection ID 0 -------------------------- */
 
-/* An attribute's u32 value from a body that may not parse (for error replies). */
-static uint32_t scan_u32(const uint8_t *body, size_t blen, uint16_t type)
+uint32_t l2tp_scan_u32(const uint8_t *body, size_t blen, uint16_t type)
 {
 	struct l2tp_avp_iter it;
 	struct l2tp_avp a;
 	uint32_t v = 0;
+	uint16_t v16;
 
 	l2tp_avp_iter_init(&it, body, blen);
-	while (l2tp_avp_next(&it, &a, NULL) > 0)
-		if (a.vendor == 0 && a.type == type && !a.hidden && l2tp_avp_u32(&a, &v) == 0)
+	while (l2tp_avp_next(&it, &a, NULL) > 0) {
+		if (a.vendor != 0 || a.type != type || a.hidden)
+			continue;
+		if (l2tp_avp_u32(&a, &v) == 0)
 			return v;
+		if (l2tp_avp_u16(&a, &v16) == 0)
+			return v16;
+	}
 	return 0;
 }
 
@@ -977,12 +1252,13 @@ void l2tp_reply_stopccn(struct l2tp_ctx *ctx, const struct l2tp_path *path, int 
 }
 
 /* Our own SCCRQ to the same peer still waiting for its reply (tie breaker). */
-static struct l2tp_tunnel *tie_rival(struct l2tp_ctx *ctx, const struct l2tp_path *path)
+static struct l2tp_tunnel *tie_rival(struct l2tp_ctx *ctx, const struct l2tp_path *path,
+				     int version)
 {
 	for (struct l2tp_list *l = ctx->all.next; l != &ctx->all; l = l->next) {
 		struct l2tp_tunnel *t = l2tp_container_of(l, struct l2tp_tunnel, all);
 
-		if (!t->husk &&
+		if (!t->husk && t->version == version &&
 		    ((t->initiator && t->has_tie && t->state == L2TP_TUNNEL_WAIT_CTL_REPLY) ||
 		     t->awaiting) &&
 		    t->path.encap == path->encap && t->path.peer.family == path->peer.family &&
@@ -1007,7 +1283,8 @@ static int lose_tie(struct l2tp_tunnel *t, l2tp_time_t now, struct l2tp_tunnel *
 	uint32_t id;
 
 	cfg_of(t, &cfg);
-	L2TP_TRY(l2tp_rand_id(ctx, &ctx->tunnels, &id));
+	L2TP_TRY(l2tp_rand_id_max(ctx, &ctx->tunnels,
+				  t->version == L2TP_VER_2 ? 0xffff : UINT32_MAX, &id));
 	L2TP_TRY(tunnel_alloc(ctx, &t->path, &cfg, true, true, now, &h));
 	/* swap ids and channels: the husk answers for the old id */
 	l2tp_ht_del(&ctx->tunnels, &h->by_id);
@@ -1030,7 +1307,7 @@ static int lose_tie(struct l2tp_tunnel *t, l2tp_time_t now, struct l2tp_tunnel *
 	t->has_tie = false;
 	t->state = L2TP_TUNNEL_IDLE;
 	t->setup_deadline = now + t->setup_timeout;
-	if (t->auth)
+	if (t->auth || t->chal)
 		L2TP_TRY(l2tp_rand(ctx, t->nonce, sizeof(t->nonce)));
 	l2tp_log(ctx, L2TP_LOG_INFO, "tunnel=%u lost the tie breaker: accepting the peer's, now %u",
 		 h->ccid, t->ccid);
@@ -1058,15 +1335,20 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 {
 	const uint8_t *body = pkt + h->hdr_len;
 	size_t blen = h->msg_len - h->hdr_len;
-	uint32_t peer = sccrq->ccid ? sccrq->ccid : scan_u32(body, blen, L2TP_AVP_CCID);
+	int ver = h->version;
+	uint32_t peer = sccrq->ccid ? sccrq->ccid
+				    : l2tp_scan_u32(body, blen,
+						    ver == L2TP_VER_2 ? L2TP_AVP_TUNNEL_ID
+								      : L2TP_AVP_CCID);
 	struct l2tp_tunnel *t = NULL, *rival;
 	struct l2tp_tunnel_cfg cfg = {0};
 	char addr[48];
 	int rc;
 
 	l2tp_addr_str(&path->peer, addr, sizeof(addr));
+	/* RFC 2661 §4.4.3, RFC 3931 §5.4.3: both keep the lower value */
 	rival = l2tp_msg_has(sccrq, L2TP_AVP_TIE_BREAKER) && sccrq->tie_breaker.len == 8
-		    ? tie_rival(ctx, path)
+		    ? tie_rival(ctx, path, ver)
 		    : NULL;
 	if (rival && rival->awaiting) {
 		rival->awaiting = false; /* the SCCRQ it lost to is here */
@@ -1079,7 +1361,7 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			l2tp_log(ctx, L2TP_LOG_INFO,
 				 "peer=%s SCCRQ refused: our tunnel=%u won the tie breaker", addr,
 				 rival->ccid);
-			l2tp_reply_stopccn(ctx, path, 3, peer, 3, 0,
+			l2tp_reply_stopccn(ctx, path, ver, peer, 3, 0,
 					   "control connection already exists (tie breaker)");
 			return 0;
 		}
@@ -1087,7 +1369,7 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			struct l2tp_down_reason why = {.result = 3,
 						       .msg = "tie breakers are equal"};
 
-			l2tp_reply_stopccn(ctx, path, 3, peer, 3, 0, why.msg);
+			l2tp_reply_stopccn(ctx, path, ver, peer, 3, 0, why.msg);
 			report_down(rival, &why);
 			rival->state = L2TP_TUNNEL_LINGER;
 			rival->linger_until = now + l2tp_xport_full_cycle(&rival->x);
@@ -1100,8 +1382,17 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 	} else {
 		rc = ctx->cb.tunnel_request ? 0 : 4;
 		if (rc == 0) {
-			struct l2tp_tunnel_req req = {path, sccrq->host_name, sccrq->router_id,
-						      peer, sccrq->pw_caps,   sccrq->n_pw_caps};
+			struct l2tp_tunnel_req req = {.path = path,
+						      .hostname = sccrq->host_name,
+						      .router_id = sccrq->router_id,
+						      .peer_ccid = peer,
+						      .pw_caps = sccrq->pw_caps,
+						      .n_pw_caps = sccrq->n_pw_caps,
+						      .version = (uint8_t)ver,
+						      .framing_caps = sccrq->framing_caps,
+						      .bearer_caps = sccrq->bearer_caps,
+						      .vendor_name = sccrq->vendor_name,
+						      .firmware_rev = sccrq->firmware_rev};
 
 			rc = ctx->cb.tunnel_request(ctx->user, &req, &cfg);
 			if (rc < 0) {
@@ -1112,18 +1403,24 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 		}
 		if (rc > 0) {
 			ctx->stats.rx_refused++;
-			l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s host=%.*s SCCRQ refused result=%d",
-				 addr, (int)sccrq->host_name.len, sccrq->host_name.p, rc);
-			l2tp_reply_stopccn(ctx, path, 3, peer, (uint16_t)rc, 0,
-					   "not configured to accept this peer");
+			l2tp_log(ctx, L2TP_LOG_WARN,
+				 "peer=%s host=%.*s L2TPv%d SCCRQ refused result=%d", addr,
+				 (int)sccrq->host_name.len, sccrq->host_name.p, ver, rc);
+			/* result 5: the error code is the highest version we speak */
+			l2tp_reply_stopccn(ctx, path, ver, peer, (uint16_t)rc,
+					   rc == 5 ? (ver == L2TP_VER_3 ? 2 : 3) : 0,
+					   rc == 5 ? "protocol version not supported"
+						   : "not configured to accept this peer");
 			return 0;
 		}
 		cfg.ccid = 0;
+		cfg.version = (uint8_t)ver;
+		cfg.fallback_v2 = false;
 		rc = tunnel_alloc(ctx, path, &cfg, false, false, now, &t);
 		if (rc < 0) {
 			ctx->stats.rx_refused++;
 			l2tp_log(ctx, L2TP_LOG_WARN, "peer=%s SCCRQ refused: %d", addr, rc);
-			l2tp_reply_stopccn(ctx, path, 3, peer, 2, L2TP_ERR_RESOURCES, NULL);
+			l2tp_reply_stopccn(ctx, path, ver, peer, 2, L2TP_ERR_RESOURCES, NULL);
 			return 0;
 		}
 	}
@@ -1136,7 +1433,7 @@ int l2tp_tunnel_accept(struct l2tp_ctx *ctx, const struct l2tp_path *path,
 			 "peer=%s SCCRQ dropped: message digest missing or wrong (shared secret "
 			 "differs?)",
 			 addr);
-		l2tp_reply_stopccn(ctx, path, 3, peer, 4, 0, "message digest failed");
+		l2tp_reply_stopccn(ctx, path, ver, peer, 4, 0, "message digest failed");
 		if (!t->husk && t->user) {
 			struct l2tp_down_reason why = {.result = 4, .msg = "message digest failed"};
 
@@ -1169,6 +1466,8 @@ l2tp_time_t l2tp_tunnel_deadline(const struct l2tp_tunnel *t, l2tp_time_t now)
 	case L2TP_TUNNEL_WAIT_CTL_CONN:
 	case L2TP_TUNNEL_IDLE:
 		d = t->setup_deadline < d ? t->setup_deadline : d;
+		if (t->fallback && t->state == L2TP_TUNNEL_WAIT_CTL_REPLY)
+			d = t->fallback_deadline < d ? t->fallback_deadline : d;
 		break;
 	case L2TP_TUNNEL_CLOSING:
 	case L2TP_TUNNEL_LINGER:
@@ -1179,9 +1478,30 @@ l2tp_time_t l2tp_tunnel_deadline(const struct l2tp_tunnel *t, l2tp_time_t now)
 	return d;
 }
 
+static void report_fallback_failure(struct l2tp_tunnel *t, int rc)
+{
+	struct l2tp_down_reason why = {.result = 2, .error = L2TP_ERR_RESOURCES,
+				       .msg = "cannot fall back to L2TPv2"};
+
+	l2tp_log(t->ctx, L2TP_LOG_ERR, "tunnel=%u fallback failed: %d", t->ccid, rc);
+	report_down(t, &why);
+	set_state(t, L2TP_TUNNEL_LINGER);
+	t->linger_until = 0;
+}
+
 void l2tp_tunnel_timeout(struct l2tp_tunnel *t, l2tp_time_t now)
 {
-	if (l2tp_xport_on_timeout(&t->x, now) == -ETIMEDOUT) {
+	int rc = l2tp_xport_on_timeout(&t->x, now);
+
+	/* a v3 SCCRQ nobody answers: a v2-only peer drops it (issue 12) */
+	if (t->fallback && t->state == L2TP_TUNNEL_WAIT_CTL_REPLY &&
+	    (rc == -ETIMEDOUT || now >= t->fallback_deadline)) {
+		rc = fall_back(t, now, "no answer to the L2TPv3 SCCRQ");
+		if (rc < 0)
+			report_fallback_failure(t, rc);
+		return;
+	}
+	if (rc == -ETIMEDOUT) {
 		struct l2tp_down_reason why = {.result = 2, .timeout = true};
 		char text[128];
 
@@ -1270,6 +1590,21 @@ void l2tp_tunnel_set_user(struct l2tp_tunnel *t, void *user)
 bool l2tp_tunnel_initiator(const struct l2tp_tunnel *t)
 {
 	return t->initiator;
+}
+
+int l2tp_tunnel_version(const struct l2tp_tunnel *t)
+{
+	return t->version;
+}
+
+uint32_t l2tp_tunnel_peer_framing_caps(const struct l2tp_tunnel *t)
+{
+	return t->peer_framing_caps;
+}
+
+uint32_t l2tp_tunnel_peer_bearer_caps(const struct l2tp_tunnel *t)
+{
+	return t->peer_bearer_caps;
 }
 
 const char *l2tp_tunnel_peer_hostname(const struct l2tp_tunnel *t)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * l2tp/ctx.h - the L2TPv3 control protocol (RFC 3931 §4.2-§4.3, §5, §7):
- * a context holds control connections (tunnels) and their sessions, and
- * runs their state machines. Sans-I/O, in the shape of ngtcp2:
+ * l2tp/ctx.h - the L2TP control protocol, L2TPv3 (RFC 3931 §4.2-§4.3, §5,
+ * §7) and L2TPv2 (RFC 2661 §4-§7): a context holds control connections
+ * (tunnels) and their sessions, of either version side by side, and runs
+ * their state machines. Sans-I/O, in the shape of ngtcp2:
  *
  *   in:  l2tp_ctx_handle_ctrl_pkt()   a control datagram from a socket
  *        l2tp_tunnel_open/close(), l2tp_session_open/close/set_circuit()
@@ -27,6 +28,29 @@
  * retransmitted StopCCNs, RFC 3931 §4.2, but is no longer the caller's).
  * Keep ids, not pointers, across calls; l2tp_tunnel_find() and
  * l2tp_session_find() look them up.
+ *
+ * L2TPv2 (cfg.version 2): the same objects and events. Tunnel and session
+ * ids are 16 bits (1..65535, unique in the context whatever the version),
+ * sessions carry PPP only (pw_type L2TP_PW_PPP), and a secret means the
+ * CHAP-like tunnel authentication of RFC 2661 §4.2/§5.1.1 (each side that
+ * has one sends a Challenge and checks the peer's Challenge Response; a
+ * missing or wrong response ends the connection with StopCCN result 4) and
+ * hidden AVPs (RFC 2661 §4.3: Challenge Response, Called/Calling Number,
+ * Sub-Address, Proxy Authen 29-33), not the v3 Message Digest. Hidden AVPs
+ * from the peer are unhidden with the secret wherever they are.
+ *
+ * Acceptor: an SCCRQ of either version reaches tunnel_request with
+ * req->version; accepting answers in that version, on the same socket.
+ *
+ * v3-to-v2 fallback (cfg.fallback_v2, an initiator configured for v3): when
+ * the peer answers the SCCRQ with StopCCN result 5 (protocol version not
+ * supported; RFC 2661 §4.4.2: its error code is the highest version the
+ * peer speaks, and fallback happens unless that says 3 or more) or nothing
+ * within cfg.fallback_timeout, the library retries by itself as L2TPv2 with
+ * the same tunnel object: no DOWN event, a new 16-bit local id (ids are
+ * final at UP), and the sessions opened meanwhile follow (PPP ones under a
+ * new 16-bit id if theirs was larger; others go DOWN, result 2 error 3).
+ * l2tp_tunnel_version() says what the tunnel speaks; UP tells the final one.
  */
 #ifndef L2TP_CTX_H
 #define L2TP_CTX_H
@@ -70,6 +94,13 @@ const char *l2tp_addr_str(const struct l2tp_addr *a, char *buf, size_t cap);
 #define L2TP_PW_ETH_VLAN 0x0004
 #define L2TP_PW_ETH 0x0005
 #define L2TP_PW_PPP 0x0007
+#define L2TP_FALLBACK_TIMEOUT_DEFAULT (10 * L2TP_SEC)
+
+/* L2TPv2 Framing and Bearer Capabilities / Types (RFC 2661 §4.4.3, §4.4.5). */
+#define L2TP_FRAMING_SYNC 0x1
+#define L2TP_FRAMING_ASYNC 0x2
+#define L2TP_BEARER_DIGITAL 0x1
+#define L2TP_BEARER_ANALOG 0x2
 
 enum l2tp_ack_pref {
 	L2TP_ACKPREF_AUTO =
@@ -80,10 +111,15 @@ enum l2tp_ack_pref {
 
 /* A control connection's settings. Zero means the default everywhere. */
 struct l2tp_tunnel_cfg {
-	uint32_t ccid; /* local Control Connection ID; 0 = random */
-	const uint8_t *secret; /* shared secret: digests on every message (RFC 3931 §4.3) */
+	uint8_t version; /* 2 (RFC 2661) or 3 (RFC 3931); 0 = 3 */
+	uint32_t ccid; /* local Control Connection ID (v2: Tunnel ID, <= 65535); 0 = random */
+	/*
+	 * Shared secret. v3: digests on every message (RFC 3931 §4.3); v2:
+	 * Challenge / Challenge Response and hidden AVPs (RFC 2661 §4.2, §4.3).
+	 */
+	const uint8_t *secret;
 	size_t secret_len;
-	uint8_t digest; /* enum l2tp_digest_type, with a secret */
+	uint8_t digest; /* enum l2tp_digest_type, with a secret (v3) */
 	const char *hostname; /* Host Name AVP; NULL = the context's */
 	const char *peer_hostname; /* if set, the peer's Host Name must be this */
 	uint32_t router_id; /* Router ID AVP; 0 = the context's */
@@ -95,7 +131,57 @@ struct l2tp_tunnel_cfg {
 	bool no_tie_breaker; /* initiator: leave the Tie Breaker AVP out of the SCCRQ */
 	uint16_t pw_caps[L2TP_MAX_PW_CAPS]; /* offered pseudowire types; none = Ethernet, VLAN */
 	uint8_t n_pw_caps;
+	/* v3 initiator: retry as L2TPv2 when the peer refuses v3 or stays silent */
+	bool fallback_v2;
+	l2tp_time_t fallback_timeout; /* no answer to the v3 SCCRQ this long; 0 = 10 s */
+	/* v2: Framing Capabilities (0 = sync and async) and Bearer Capabilities (0 = none) */
+	uint32_t framing_caps;
+	uint32_t bearer_caps;
 	void *user; /* the caller's pointer, l2tp_tunnel_user() */
+};
+
+/*
+ * L2TPv2 proxy LCP and proxy authentication (RFC 2661 §4.4.5, AVPs 26-33):
+ * what the LAC learnt from the caller, passed to the LNS in the ICCN. An
+ * empty view (len 0) is not sent, except as noted.
+ */
+struct l2tp_ppp_proxy {
+	struct l2tp_view init_rcvd_lcp; /* 26: Initial Received LCP CONFREQ */
+	struct l2tp_view last_sent_lcp; /* 27: Last Sent LCP CONFREQ */
+	struct l2tp_view last_rcvd_lcp; /* 28: Last Received LCP CONFREQ */
+	uint16_t auth_type; /* 29: 1 text, 2 CHAP, 3 PAP, 4 none, 5 MSCHAPv1; 0 = not sent */
+	struct l2tp_view auth_name; /* 30 */
+	struct l2tp_view auth_chal; /* 31 */
+	bool has_auth_id;
+	uint16_t auth_id; /* 32 (sent when has_auth_id) */
+	struct l2tp_view auth_resp; /* 33 (sent whenever auth_type is) */
+};
+
+/*
+ * L2TPv2 call parameters (RFC 2661 §6.7-§6.12). The opener of a session
+ * gives them in its cfg: ICRQ (serial, bearer type, physical channel,
+ * called/calling number, sub-address), OCRQ (serial, min/max bps, bearer
+ * type, framing type, called number, sub-address). The side that sends the
+ * ICCN or OCCN (the LAC) gives tx/rx speed, framing type, private group and
+ * proxy. Zero means: serial = the session id, tx_speed = 100 Mbit/s,
+ * framing_type = sync in ICCN/OCCN and sync|async in OCRQ, rx_speed,
+ * bearer_type, phys_channel, min_bps = not sent (0 for the OCRQ's required
+ * ones), max_bps = 100 Mbit/s. Received, the same struct describes what the
+ * peer sent (views valid during the callback only).
+ */
+struct l2tp_v2_call {
+	uint32_t serial; /* 15 Call Serial Number */
+	uint32_t bearer_type; /* 18 */
+	uint32_t framing_type; /* 19 */
+	uint32_t min_bps, max_bps; /* 16, 17 (OCRQ) */
+	uint32_t tx_speed, rx_speed; /* 24, 38 */
+	uint32_t phys_channel; /* 25 */
+	struct l2tp_view called_number; /* 21 */
+	struct l2tp_view calling_number; /* 22 */
+	struct l2tp_view sub_address; /* 23 */
+	struct l2tp_view private_group; /* 37 */
+	bool seq_required; /* 39 (received: the LAC asked for data sequencing) */
+	struct l2tp_ppp_proxy proxy;
 };
 
 /* A session's settings (local side). */
@@ -110,6 +196,13 @@ struct l2tp_session_cfg {
 	bool outgoing; /* open with OCRQ instead of ICRQ (RFC 3931 §3.4.2) */
 	bool circuit_down; /* our attachment circuit starts inactive */
 	uint16_t mtu; /* Interface MTU AVP (RFC 4667); 0 = not sent */
+	/*
+	 * v2 only: the call parameters (copied at open; NULL = defaults).
+	 * recv_seq then means: as the ICCN/OCCN sender (LAC), send Sequencing
+	 * Required (RFC 2661 §5.4); as the LNS, turn sequencing on by sending
+	 * sequenced data. Cookies, l2spec, remote end id, mtu do not apply.
+	 */
+	const struct l2tp_v2_call *v2;
 	void *user;
 };
 
@@ -121,10 +214,19 @@ enum l2tp_log_level { L2TP_LOG_ERR = 3, L2TP_LOG_WARN = 4, L2TP_LOG_INFO = 6, L2
 struct l2tp_tunnel_req {
 	const struct l2tp_path *path;
 	struct l2tp_view hostname;
-	uint32_t router_id;
-	uint32_t peer_ccid;
-	const uint16_t *pw_caps;
+	uint32_t router_id; /* v3 */
+	uint32_t peer_ccid; /* v2: the peer's Assigned Tunnel ID */
+	const uint16_t *pw_caps; /* v3 */
 	size_t n_pw_caps;
+	/*
+	 * 2 or 3: the connection is answered in this version (cfg->version is
+	 * ignored). Refusing with result 5 (version not supported) tells the
+	 * peer the other version is the one spoken here (error code 3 or 2).
+	 */
+	uint8_t version;
+	uint32_t framing_caps, bearer_caps; /* v2 */
+	struct l2tp_view vendor_name;
+	uint16_t firmware_rev;
 };
 
 /* A request for a new session (ICRQ or OCRQ). */
@@ -134,19 +236,27 @@ struct l2tp_session_req {
 	struct l2tp_view remote_end_id;
 	uint32_t peer_session_id;
 	uint16_t circuit_status; /* Circuit Status AVP (ICRQ), 0 if absent */
+	const struct l2tp_v2_call *v2; /* v2: what the ICRQ/OCRQ said; NULL in v3 */
 };
 
 /* What a datapath needs to carry an established session (one event). */
 struct l2tp_session_dp {
 	struct l2tp_path path;
-	uint32_t tunnel_id, peer_tunnel_id; /* local and peer Control Connection IDs */
-	uint32_t session_id, peer_session_id;
-	uint16_t pw_type;
+	uint8_t version; /* 2 or 3: the data header to use */
+	uint32_t tunnel_id, peer_tunnel_id; /* local and peer Control Connection IDs (v2: 16 bits) */
+	uint32_t session_id, peer_session_id; /* v2: 16 bits */
+	uint16_t pw_type; /* v2: always L2TP_PW_PPP */
 	uint8_t rx_cookie_len, rx_cookie[8]; /* what the peer puts in packets to us */
 	uint8_t tx_cookie_len, tx_cookie[8]; /* what we put in packets to the peer */
 	uint8_t l2spec; /* enum l2tp_l2spec, both directions */
-	bool send_seq; /* the peer asked for sequence numbers */
-	bool recv_seq; /* we asked for them */
+	/*
+	 * v3: send_seq = the peer asked for sequence numbers, recv_seq = we did.
+	 * v2 (RFC 2661 §5.4): both set when the LAC sent Sequencing Required,
+	 * or, on the LNS, when its cfg.recv_seq turns sequencing on; else the
+	 * LAC follows what the LNS sends (the data plane's job).
+	 */
+	bool send_seq;
+	bool recv_seq;
 	uint16_t peer_mtu; /* the peer's Interface MTU AVP, 0 if none */
 	bool peer_circuit_up; /* the peer's Circuit Status A bit */
 };
@@ -155,6 +265,8 @@ enum l2tp_event_type {
 	L2TP_EV_UP = 1, /* tunnel established / session established (dp valid) */
 	L2TP_EV_DOWN = 2, /* gone; the object is freed after the callback */
 	L2TP_EV_CIRCUIT = 3, /* session: the peer's Circuit Status changed (SLI) */
+	L2TP_EV_WEN = 4, /* session: WAN-Error-Notify received (call_errors valid) */
+	L2TP_EV_ACCM = 5, /* session, v2: SLI with an ACCM received (accm valid) */
 };
 
 /* Why something went down. */
@@ -164,12 +276,19 @@ struct l2tp_down_reason {
 	bool by_peer; /* the peer sent the StopCCN/CDN */
 	bool timeout; /* retries exhausted: the peer stopped answering */
 	const char *msg; /* text for logs (static or valid during the callback) */
+	bool has_q931; /* CDN: a Q.931 Cause Code AVP came (or went) with it */
+	uint16_t q931_cause;
+	uint8_t q931_msg;
 };
 
 struct l2tp_event {
 	enum l2tp_event_type type;
 	struct l2tp_down_reason down; /* DOWN */
-	const struct l2tp_session_dp *dp; /* session UP and CIRCUIT */
+	const struct l2tp_session_dp *dp; /* session UP, CIRCUIT, WEN, ACCM */
+	/* session UP, v2: what the peer's ICCN/OCCN said (proxy LCP/auth, speeds), else NULL */
+	const struct l2tp_v2_call *v2;
+	const struct l2tp_call_errors *call_errors; /* WEN */
+	const struct l2tp_accm *accm; /* ACCM */
 };
 
 struct l2tp_callbacks {
@@ -212,7 +331,7 @@ struct l2tp_ctx_stats {
 	uint64_t rx_unknown_tunnel; /* Control Connection ID we do not have */
 	uint64_t rx_wrong_peer; /* from an address that is not the tunnel's peer */
 	uint64_t rx_refused; /* SCCRQs refused */
-	uint64_t rx_bad_version; /* L2TPv2 (answered with StopCCN result 5), L2F, others */
+	uint64_t rx_bad_version; /* L2F, versions other than 2 and 3, v2 over IP */
 	uint64_t rx_digest_failures; /* SCCRQs whose digest did not verify */
 	uint64_t tx_stateless; /* StopCCN/CDN replies sent without a connection */
 };
@@ -292,7 +411,8 @@ size_t l2tp_ctx_session_count(const struct l2tp_ctx *ctx);
 /*
  * Open a control connection to |path|'s peer as initiator: the SCCRQ is
  * queued at once. Returns 0 and *|out|; -EINVAL (bad config: version,
- * encap, digest, id 0 after random, secret too long), -EEXIST (|cfg|->ccid
+ * encap (v2 is UDP only), digest, id 0 after random or over 65535 in v2,
+ * secret too long, fallback_v2 with version 2), -EEXIST (|cfg|->ccid
  * in use), -ENOSPC (max_tunnels), -ENOMEM, -EAGAIN (no free random id).
  */
 int l2tp_tunnel_open(struct l2tp_ctx *ctx, const struct l2tp_path *path,
@@ -320,6 +440,11 @@ const struct l2tp_path *l2tp_tunnel_path(const struct l2tp_tunnel *t);
 void *l2tp_tunnel_user(const struct l2tp_tunnel *t);
 void l2tp_tunnel_set_user(struct l2tp_tunnel *t, void *user);
 bool l2tp_tunnel_initiator(const struct l2tp_tunnel *t);
+/* 2 or 3: the version the connection speaks now (may change once, by fallback). */
+int l2tp_tunnel_version(const struct l2tp_tunnel *t);
+/* v2: the peer's Framing and Bearer Capabilities (0 until known). */
+uint32_t l2tp_tunnel_peer_framing_caps(const struct l2tp_tunnel *t);
+uint32_t l2tp_tunnel_peer_bearer_caps(const struct l2tp_tunnel *t);
 const char *l2tp_tunnel_peer_hostname(const struct l2tp_tunnel *t); /* "" until known */
 uint32_t l2tp_tunnel_peer_router_id(const struct l2tp_tunnel *t); /* 0 until known */
 const char *l2tp_tunnel_peer_vendor(const struct l2tp_tunnel *t); /* "" if not sent */
@@ -347,8 +472,34 @@ int l2tp_session_open(struct l2tp_tunnel *t, const struct l2tp_session_cfg *cfg,
 int l2tp_session_close(struct l2tp_session *s, uint16_t result, uint16_t error, const char *msg,
 		       l2tp_time_t now);
 
-/* Our attachment circuit went up or down: SLI with Circuit Status (RFC 3931 §5.4.5). */
+/*
+ * l2tp_session_close() with a Q.931 Cause Code AVP (|cause|, |msg_type|) in
+ * the CDN (RFC 2661 §4.4.2, for calls that a telephone network cleared).
+ */
+int l2tp_session_close_q931(struct l2tp_session *s, uint16_t result, uint16_t error,
+			    const char *msg, uint16_t cause, uint8_t msg_type, l2tp_time_t now);
+
+/*
+ * Our attachment circuit went up or down: SLI with Circuit Status (RFC 3931
+ * §5.4.5). v3 only: -EPROTO on a v2 session.
+ */
 int l2tp_session_set_circuit(struct l2tp_session *s, bool up, l2tp_time_t now);
+
+/*
+ * v2, LNS to LAC: SLI with the ACCM the PPP peer negotiated (RFC 2661
+ * §6.14). Returns 0, -EPROTO (v3 session), -ENOTCONN (not established),
+ * -ENOMEM.
+ */
+int l2tp_session_set_accm(struct l2tp_session *s, uint32_t send_accm, uint32_t recv_accm,
+			  l2tp_time_t now);
+
+/*
+ * WAN-Error-Notify with |errors| (v2 Call Errors, RFC 2661 §6.13, LAC to
+ * LNS; v3 Circuit Errors, whose crc and framing must be 0). Returns 0,
+ * -ENOTCONN (not established), -EINVAL, -ENOMEM.
+ */
+int l2tp_session_send_wen(struct l2tp_session *s, const struct l2tp_call_errors *errors,
+			  l2tp_time_t now);
 
 /* The session with Local Session ID |sid|, or NULL. */
 struct l2tp_session *l2tp_session_find(struct l2tp_ctx *ctx, uint32_t sid);

@@ -73,8 +73,11 @@ static int ep_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 {
 	struct h_ep *e = user;
 
+	e->last_req_version = req->version;
 	if (!e->accept_tunnels)
 		return 4;
+	if (e->refuse_version && req->version == e->refuse_version)
+		return 5;
 	*cfg = e->acfg;
 	return 0;
 }
@@ -93,6 +96,7 @@ static void ep_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp
 
 	if (ev->type == L2TP_EV_UP) {
 		e->tunnels_up++;
+		e->last_up_version = l2tp_tunnel_version(t);
 		for (int i = 0; i < e->auto_sessions; i++) {
 			char rei[32];
 			struct l2tp_session_cfg c = e->auto_cfg;
@@ -115,6 +119,12 @@ static int ep_session_request(void *user, struct l2tp_tunnel *t, const struct l2
 {
 	struct h_ep *e = user;
 
+	if (req->v2) {
+		e->got_req_v2 = true;
+		e->last_req_v2 = *req->v2;
+		snprintf(e->req_calling, sizeof(e->req_calling), "%.*s",
+			 (int)req->v2->calling_number.len, (const char *)req->v2->calling_number.p);
+	}
 	if (!e->accept_sessions)
 		return 24;
 	*cfg = e->scfg;
@@ -127,9 +137,27 @@ static void ep_session_event(void *user, struct l2tp_session *s, const struct l2
 
 	if (ev->type == L2TP_EV_UP) {
 		e->sessions_up++;
+		if (ev->v2) {
+			const struct l2tp_ppp_proxy *p = &ev->v2->proxy;
+
+			e->got_up_v2 = true;
+			e->last_up_v2 = *ev->v2;
+			snprintf(e->up_proxy_name, sizeof(e->up_proxy_name), "%.*s",
+				 (int)p->auth_name.len, (const char *)p->auth_name.p);
+			snprintf(e->up_proxy_resp, sizeof(e->up_proxy_resp), "%.*s",
+				 (int)p->auth_resp.len, (const char *)p->auth_resp.p);
+			snprintf(e->up_lcp, sizeof(e->up_lcp), "%.*s", (int)p->last_sent_lcp.len,
+				 (const char *)p->last_sent_lcp.p);
+		}
 	} else if (ev->type == L2TP_EV_DOWN) {
 		e->sessions_down++;
 		copy_reason(e->last_sdown_msg, sizeof(e->last_sdown_msg), &e->last_sdown, &ev->down);
+	} else if (ev->type == L2TP_EV_WEN) {
+		e->wen_events++;
+		e->last_wen = *ev->call_errors;
+	} else if (ev->type == L2TP_EV_ACCM) {
+		e->accm_events++;
+		e->last_accm = *ev->accm;
 	} else {
 		e->circuit_events++;
 	}
@@ -251,6 +279,8 @@ static void flush(struct harness *h)
 		while ((n = l2tp_ctx_write_pkt(e->ctx, &p, buf, sizeof(buf), h->now)) > 0) {
 			struct h_ep *to = ep_at(h, &p.peer);
 
+			if (to && h->tap)
+				h->tap(h, e->node, to->node, buf, (size_t)n);
 			if (to)
 				sim_send(h->net, e->node, to->node, buf, (size_t)n, h->now);
 			h->datagrams++;
@@ -291,6 +321,12 @@ static void step(struct harness *h)
 
 			fwrite(rec, 1, 3, h->corpus);
 			fwrite(d.data, 1, d.len, h->corpus);
+		}
+		/* a v2-only peer drops v3 datagrams (and the other way round) */
+		if (to->drop_version && d.len >= 2 && (d.data[1] & 0x0f) == to->drop_version &&
+		    h->encap == L2TP_ENCAP_UDP) {
+			free(d.data);
+			continue;
 		}
 		if (!to->dead)
 			l2tp_ctx_handle_ctrl_pkt(to->ctx, &p, d.data, d.len, h->now);

@@ -43,11 +43,22 @@ struct h_ep {
 	int auto_sessions; /* on tunnel up, open this many sessions "pw-<i>" */
 	struct l2tp_session_cfg auto_cfg;
 	bool dead; /* crashed: receives and sends nothing */
+	uint8_t refuse_version; /* tunnel_request refuses SCCRQs of this version with 5 */
+	uint8_t drop_version; /* datagrams of this version never reach it (a v2-only peer) */
 
 	/* what happened */
 	int tunnels_up, tunnels_down, sessions_up, sessions_down, circuit_events;
 	struct l2tp_down_reason last_tdown, last_sdown;
 	char last_tdown_msg[160], last_sdown_msg[160];
+	int wen_events, accm_events;
+	struct l2tp_call_errors last_wen;
+	struct l2tp_accm last_accm;
+	int last_up_version; /* tunnel UP: l2tp_tunnel_version() */
+	int last_req_version; /* tunnel_request: req->version */
+	/* the last session request and UP event's v2 call data (strings copied) */
+	struct l2tp_v2_call last_req_v2, last_up_v2;
+	bool got_req_v2, got_up_v2;
+	char req_calling[64], up_proxy_name[64], up_proxy_resp[64], up_lcp[64];
 	int log_warn;
 	char last_warn[256];
 	bool saw_digest_log;
@@ -65,6 +76,8 @@ struct harness {
 	uint64_t datagrams;
 	void *corpus; /* FILE *: SIM_CORPUS=DIR writes fuzz_ctrl seeds */
 	enum l2tp_encap encap; /* of every path: UDP (port 1701) or IP (protocol 115) */
+	/* sees every datagram handed to the network (tests that read the wire) */
+	void (*tap)(struct harness *h, int from, int to, const uint8_t *pkt, size_t len);
 };
 
 /* New harness with |seed| (already passed through sim_seed()). */

@@ -696,7 +696,11 @@ static void test_sim_unknown_optional(void **state)
 	assert_int_equal(h.tunnel_id, 0x55667788);
 }
 
-/* An L2TPv2 SCCRQ gets a v2 StopCCN, result 5 (protocol version not supported). */
+/*
+ * An L2TPv2 SCCRQ reaches tunnel_request with its version: refused there
+ * with 5, a v2 StopCCN, result 5, error 3 (the highest version spoken
+ * here); accepted, a v2 SCCRP.
+ */
 static void test_sim_v2_sccrq(void **state)
 {
 	uint8_t buf[1024], out[1024];
@@ -704,17 +708,32 @@ static void test_sim_v2_sccrq(void **state)
 	struct l2tp_msg m, r;
 	size_t n;
 
+	B->refuse_version = 2;
 	assert_int_equal(l2tp_msg_example(L2TP_MSG_SCCRQ, 2, &m), 0);
 	m.tunnel_id = 4242;
 	n = build(&m, 2, 0, 0, 0, NULL, 0, buf, sizeof(buf));
 	inject(buf, n);
+	assert_int_equal(B->last_req_version, 2);
 	assert_int_equal(b_reply(&r, &h, out, sizeof(out)), 0);
 	assert_int_equal(h.version, 2);
 	assert_int_equal(h.tunnel_id, 4242);
 	assert_int_equal(r.type, L2TP_MSG_STOPCCN);
 	assert_int_equal(r.result.result, 5);
-	assert_int_equal(l2tp_ctx_stats(B->ctx)->rx_bad_version, 1);
+	assert_int_equal(r.result.error, 3);
+	assert_int_equal(l2tp_ctx_stats(B->ctx)->rx_refused, 1);
 	assert_int_equal(l2tp_ctx_tunnel_count(B->ctx), 0);
+
+	B->refuse_version = 0;
+	m.tunnel_id = 4343;
+	n = build(&m, 2, 0, 0, 0, NULL, 0, buf, sizeof(buf));
+	inject(buf, n);
+	assert_int_equal(b_reply(&r, &h, out, sizeof(out)), 0);
+	assert_int_equal(h.version, 2);
+	assert_int_equal(h.tunnel_id, 4343);
+	assert_int_equal(r.type, L2TP_MSG_SCCRP);
+	assert_int_equal(r.protocol_version, 0x0100);
+	assert_true(r.tunnel_id != 0);
+	assert_int_equal(l2tp_ctx_tunnel_count(B->ctx), 1);
 }
 
 /* An acceptor refuses peers it has no line for: StopCCN result 4 and a log line. */

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "registry.h"
+#include "sock.h"
 
 void l2tpd_registry_init(struct l2tpd_registry *reg)
 {
@@ -191,4 +192,26 @@ void l2tpd_registry_clear(struct l2tpd_registry *reg, struct l2tpd_datapath *dp)
 bool l2tpd_registry_ifname_used(const char *name, void *arg)
 {
 	return l2tpd_session_find_ifname(arg, name) != NULL;
+}
+
+void l2tpd_tunnel_addrs(const struct l2tpd_tunnel *t, union l2tpd_addr *local,
+			union l2tpd_addr *peer)
+{
+	bool udp = t->cfg.encap_type == L2TP_ENCAPTYPE_UDP;
+
+	memset(local, 0, sizeof(*local));
+	memset(peer, 0, sizeof(*peer));
+	if (l2tpd_tunnel_family(t) == AF_INET6) {
+		local->in6.sin6_family = peer->in6.sin6_family = AF_INET6;
+		local->in6.sin6_addr = t->cfg.local_ip6;
+		peer->in6.sin6_addr = t->cfg.peer_ip6;
+		local->in6.sin6_port = udp ? htons(t->cfg.udp_sport) : 0;
+		peer->in6.sin6_port = udp ? htons(t->cfg.udp_dport) : 0;
+	} else {
+		local->in.sin_family = peer->in.sin_family = AF_INET;
+		local->in.sin_addr = t->cfg.local_ip;
+		peer->in.sin_addr = t->cfg.peer_ip;
+		local->in.sin_port = udp ? htons(t->cfg.udp_sport) : 0;
+		peer->in.sin_port = udp ? htons(t->cfg.udp_dport) : 0;
+	}
 }

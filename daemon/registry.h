@@ -61,6 +61,11 @@ struct l2tpd_session *l2tpd_session_find_ip(struct l2tpd_registry *reg, int fami
 /* Address family (AF_INET/AF_INET6) of a tunnel's configured addresses. */
 int l2tpd_tunnel_family(const struct l2tpd_tunnel *t);
 
+union l2tpd_addr;
+/* The tunnel's two ends as socket addresses (ports over UDP only). */
+void l2tpd_tunnel_addrs(const struct l2tpd_tunnel *t, union l2tpd_addr *local,
+			union l2tpd_addr *peer);
+
 /*
  * Adds a tunnel built from |cfg| (copied, stats dropped) and asks |dp| to
  * create it. Returns the tunnel, or NULL with *|err| = -EEXIST (duplicate
@@ -69,8 +74,7 @@ int l2tpd_tunnel_family(const struct l2tpd_tunnel *t);
 struct l2tpd_tunnel *l2tpd_tunnel_add(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 				      const struct l2tp_api_tunnel *cfg, int *err);
 /* The same for the data sockets of managed tunnel |mt| (t->mt set before the datapath runs). */
-struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg,
-					      struct l2tpd_datapath *dp,
+struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 					      const struct l2tp_api_tunnel *cfg,
 					      struct l2tpd_mtunnel *mt, int *err);
 /* Deletes the sessions of |t|, then |t| (datapath first, then memory). */

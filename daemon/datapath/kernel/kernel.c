@@ -367,28 +367,6 @@ static void on_tunnel_readable(struct l2tpd_watch *w, uint32_t events, void *arg
 	}
 }
 
-static void tunnel_addrs(const struct l2tpd_tunnel *t, union l2tpd_addr *local,
-			 union l2tpd_addr *peer)
-{
-	bool udp = t->cfg.encap_type == L2TP_ENCAPTYPE_UDP;
-
-	memset(local, 0, sizeof(*local));
-	memset(peer, 0, sizeof(*peer));
-	if (l2tpd_tunnel_family(t) == AF_INET6) {
-		local->in6.sin6_family = peer->in6.sin6_family = AF_INET6;
-		local->in6.sin6_addr = t->cfg.local_ip6;
-		peer->in6.sin6_addr = t->cfg.peer_ip6;
-		local->in6.sin6_port = udp ? htons(t->cfg.udp_sport) : 0;
-		peer->in6.sin6_port = udp ? htons(t->cfg.udp_dport) : 0;
-	} else {
-		local->in.sin_family = peer->in.sin_family = AF_INET;
-		local->in.sin_addr = t->cfg.local_ip;
-		peer->in.sin_addr = t->cfg.peer_ip;
-		local->in.sin_port = udp ? htons(t->cfg.udp_sport) : 0;
-		peer->in.sin_port = udp ? htons(t->cfg.udp_dport) : 0;
-	}
-}
-
 /* An L2TP/IP socket (l2tp_ip, l2tp_ip6) bound to our id and connected to the peer's. */
 static int ip_sock_open(struct kd_dp *k, const struct l2tpd_tunnel *t)
 {
@@ -459,7 +437,7 @@ static int kd_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 						   .zero_csum6_rx = t->cfg.udp_zero_csum6_rx,
 						   .reuse_addr = true};
 
-			tunnel_addrs(t, &local, &peer);
+			l2tpd_tunnel_addrs(t, &local, &peer);
 			rc = l2tpd_sock_udp_open(&local, &peer, &o);
 		}
 		if (rc < 0)

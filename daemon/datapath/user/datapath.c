@@ -27,30 +27,6 @@
 
 /* ---- tunnels --------------------------------------------------------------- */
 
-static void tunnel_addrs(const struct l2tpd_tunnel *t, union l2tpd_addr *local,
-			 union l2tpd_addr *peer)
-{
-	memset(local, 0, sizeof(*local));
-	memset(peer, 0, sizeof(*peer));
-	if (l2tpd_tunnel_family(t) == AF_INET6) {
-		local->in6.sin6_family = peer->in6.sin6_family = AF_INET6;
-		local->in6.sin6_addr = t->cfg.local_ip6;
-		peer->in6.sin6_addr = t->cfg.peer_ip6;
-		if (t->cfg.encap_type == L2TP_ENCAPTYPE_UDP) {
-			local->in6.sin6_port = htons(t->cfg.udp_sport);
-			peer->in6.sin6_port = htons(t->cfg.udp_dport);
-		}
-	} else {
-		local->in.sin_family = peer->in.sin_family = AF_INET;
-		local->in.sin_addr = t->cfg.local_ip;
-		peer->in.sin_addr = t->cfg.peer_ip;
-		if (t->cfg.encap_type == L2TP_ENCAPTYPE_UDP) {
-			local->in.sin_port = htons(t->cfg.udp_sport);
-			peer->in.sin_port = htons(t->cfg.udp_dport);
-		}
-	}
-}
-
 static void tunnel_free(struct us_dp *u, struct us_tunnel *ut)
 {
 	for (unsigned int k = 0; k < u->nw; k++) {
@@ -83,7 +59,7 @@ static int us_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 			if (u->udp_tunnels[k] < u->udp_tunnels[ut->home])
 				ut->home = k;
 	}
-	tunnel_addrs(t, &ut->local, &ut->peer);
+	l2tpd_tunnel_addrs(t, &ut->local, &ut->peer);
 	for (unsigned int k = 0; k < u->nw; k++) {
 		struct us_tsock *ts = calloc(1, sizeof(*ts));
 

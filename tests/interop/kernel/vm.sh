@@ -85,7 +85,7 @@ vm_start() {
 	ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m 768 -smp 1 \
 		-nographic -no-reboot -nodefaults -serial "file:$T/vm-console.log" \
 		-kernel "$VM_CACHE/root/boot/vmlinuz-$VM_KVER" -initrd "$VM_CACHE/initrd" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 agent=$VM_DIR/agent.sh" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 agent=$VM_DIR/agent.sh top=$TOP" \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=r,mount_tag=root \
 		-fsdev "local,id=m,path=$VM_CACHE/root,security_model=none,readonly=on" \

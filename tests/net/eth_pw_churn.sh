@@ -95,12 +95,14 @@ echo "after $ROUNDS rounds ($((SECONDS - t1)) s): $fd1 fds, VmRSS $rss1 kB (half
 [ -z "$(c show tunnel)" ] || fail "tunnels left: $(c show tunnel)"
 [ -z "$(c show session)" ] || fail "sessions left"
 # the daemon may close the last client's connection a moment after the CLI
-# has exited: poll (bounded) before calling it a leak
-for ((k = 0; k < 40 && fd1 != fd0; k++)); do
+# has exited: poll (bounded) before calling it a leak. A first count taken
+# while such a connection was still open can be one higher than the last
+# (seen once on a loaded machine: 14 -> 13); only growth is a leak.
+for ((k = 0; k < 40 && fd1 > fd0; k++)); do
 	sleep 0.05
 	fd1=$(nfds)
 done
-[ "$fd1" -eq "$fd0" ] || { ls -l "/proc/$pid/fd"; fail "fd leak: $fd0 -> $fd1"; }
+[ "$fd1" -le "$fd0" ] || { ls -l "/proc/$pid/fd"; fail "fd leak: $fd0 -> $fd1"; }
 [ "$l1" -eq "$l0" ] || { ip -n "$PFX-1" -o link show; fail "interface leak: $l0 -> $l1 links"; }
 # bounded growth: allocator caches may settle, but nothing per round (1 kB a
 # round would be 1 MB); the second half must not keep growing.

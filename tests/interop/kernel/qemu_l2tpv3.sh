@@ -165,11 +165,11 @@ for ((k = 1; k <= NV; k++)); do
 	ping_ok 1 "$a"
 	ping_n 1 "$a" 20
 	ping_ok 1 "$a" -s 1400
-	ping_ok 1 "$a" -M do -s $((mtu - 28))
+	ping_ok 1 "$a" -M "do" -s $((mtu - 28))
 	vmq "ping -c 1 -W 2 -q ${V_IH[k]} || ping -c 1 -W 2 -q ${V_IH[k]}"
 	[ "$VRC" -eq 0 ] || fail "variant $k: no ping reply from ${V_IH[k]} in the VM: $(cat "$VM_OUT")"
 	# each end's RX is the other's TX (read again once if a frame was in flight)
-	for try in 1 2; do
+	for _ in 1 2; do
 		read -r qrp qrb qtp qtb <<<"$(vm_stat "$qif")"
 		j=$(session_json 1 $((100 + k)) "${V_HS[k]}")
 		hrp=$(jst "$j" rx_packets) hrb=$(jst "$j" rx_bytes)

@@ -267,7 +267,7 @@ run_case() {
 		hping_n "$IV" 10
 		hping_ok "$IV" -s 1400
 		hping_ok "$IV" -s 1472
-		hping_ok "$IV" -M do -s $((mh - 28))
+		hping_ok "$IV" -M "do" -s $((mh - 28))
 		vmq "pingok $IH && pingn $IH 10 && pingok $IH -s 1400 && pingok $IH -s 1472 &&
 			pingok $IH -M do -s $((mv - 28)) && kstats $tv $sv >/mnt/x/ks.json"
 		[ "$VRC" -eq 0 ] || case_fail "$(cat "$VM_OUT")"

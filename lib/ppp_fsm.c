@@ -328,6 +328,10 @@ int ppp_fsm_input(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
 			}
 			rc = code == PPP_CONFNAK ? f->ops->recv_nak(f, data, dlen)
 						 : f->ops->recv_rej(f, data, dlen);
+			if (rc == -ENOENT) { /* well formed, but not an answer to our request */
+				f->p->stats.rx_discarded++;
+				return 0;
+			}
 			if (rc < 0)
 				return rc;
 			f->req_pending = false;
@@ -412,6 +416,6 @@ int ppp_check_rej(const struct ppp_fsm *f, const uint8_t *opt, size_t len)
 	l2tp_cur_init(&c, opt, len);
 	while ((rc = ppp_opt_next(&c, &type, &v, &vlen)) > 0)
 		if (!in_req(f, type, v, vlen))
-			return -EPROTO;
+			return -ENOENT;
 	return rc;
 }

@@ -80,7 +80,8 @@ struct ppp_fsm_ops {
 	 */
 	int (*recv_req)(struct ppp_fsm *f, const uint8_t *opt, size_t len, struct l2tp_cursor *rep,
 			bool no_nak);
-	/* Our request was Nak'd/Rejected with |opt|: adjust. -EPROTO discards. */
+	/* Our request was Nak'd/Rejected with |opt|: adjust. -EPROTO (malformed), -ENOENT
+	 * (not about our request) discard it. */
 	int (*recv_nak)(struct ppp_fsm *f, const uint8_t *opt, size_t len);
 	int (*recv_rej)(struct ppp_fsm *f, const uint8_t *opt, size_t len);
 	/* This-Layer-Up/-Down/-Started/-Finished (RFC 1661 §4.4). */
@@ -142,7 +143,7 @@ void ppp_cr_init(struct ppp_cr *cr);
 /* The reply's options into |rep|; PPP_CONFACK/NAK/REJ, or -ENOSPC. */
 int ppp_cr_finish(struct ppp_cr *cr, const uint8_t *opt, size_t len, struct l2tp_cursor *rep);
 int ppp_put_opt(struct l2tp_cursor *c, uint8_t type, const uint8_t *val, uint8_t vlen);
-/* A Configure-Reject's options are all in our last request: 0, or -EPROTO. */
+/* A Configure-Reject's options are all in our last request: 0; -ENOENT; -EPROTO (malformed). */
 int ppp_check_rej(const struct ppp_fsm *f, const uint8_t *opt, size_t len);
 
 /* ---- the endpoint ---------------------------------------------------------- */

@@ -202,9 +202,13 @@ void ppp_fsm_event(struct ppp_fsm *f, enum ppp_event ev)
 			ev_names[ev], l2tp_ppp_state_name(from));
 		return;
 	}
-	/* a fresh negotiation starts from the configuration */
-	if ((c->act & A_SCR) && (c->act & A_IRC) && f->ops->reset && from != L2TP_PPP_OPENED &&
-	    ev != PPP_EV_RCN)
+	/*
+	 * A fresh negotiation starts from the configuration (Up in Starting,
+	 * Open in Closed); RCR in Stopped was reset before the request was
+	 * parsed (rx_confreq), RCN in Req-Sent/Ack-Sent keeps what the Nak said.
+	 */
+	if ((c->act & A_SCR) && (c->act & A_IRC) && f->ops->reset &&
+	    (ev == PPP_EV_UP || ev == PPP_EV_OPEN))
 		f->ops->reset(f);
 	run_actions(f, c->act);
 	f->state = (uint8_t)c->next;
@@ -252,7 +256,10 @@ static int rx_confreq(struct ppp_fsm *f, struct ppp_rx *rx, const uint8_t *opt, 
 	case L2TP_PPP_CLOSED: /* sta/2: not parsed */
 		event_rx(f, PPP_EV_RCR_PLUS, rx);
 		return 0;
-	case L2TP_PPP_STOPPED:
+	case L2TP_PPP_STOPPED: /* irc,scr,sca/scn: a new negotiation, parsed against it */
+		if (f->ops->reset)
+			f->ops->reset(f);
+		break;
 	case L2TP_PPP_REQ_SENT:
 	case L2TP_PPP_ACK_RCVD:
 	case L2TP_PPP_ACK_SENT:

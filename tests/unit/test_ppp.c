@@ -743,6 +743,35 @@ static void terminate_case(bool from_a)
 	link_free(&l);
 }
 
+static void test_ppp_reopen_after_terminate(void **state)
+{
+	struct l2tp_ppp_cfg ca = lns_cfg(), cb = client_cfg("alice", "pw");
+	struct link l;
+
+	/* b closes; a stays Stopped (still open); b opens again: both back up */
+	ca.require_auth = L2TP_PPP_AUTH_CHAP;
+	link_new(&l, &ca, &cb, 32);
+	l.a.user = "alice";
+	l.a.pass = "pw";
+	link_start(&l);
+	run(&l, l.now + 60 * L2TP_SEC);
+	assert_network(&l);
+	l2tp_ppp_close(l.b.p, l.now);
+	run(&l, l.now + 60 * L2TP_SEC);
+	assert_int_equal(l2tp_ppp_state(l.a.p, L2TP_PPP_LCP), L2TP_PPP_STOPPED);
+	l2tp_ppp_open(l.b.p, l.now);
+	run(&l, l.now + 60 * L2TP_SEC);
+	assert_int_equal(l2tp_ppp_phase(l.a.p), L2TP_PPP_NETWORK);
+	assert_int_equal(l2tp_ppp_phase(l.b.p), L2TP_PPP_NETWORK);
+	assert_int_equal(l2tp_ppp_state(l.a.p, L2TP_PPP_IPCP), L2TP_PPP_OPENED);
+	assert_int_equal(l.a.ipcp_up, 2);
+	assert_int_equal(l.a.auth_ok, 2);
+	assert_memory_equal(l.b.ip.local, ((uint8_t[]){192, 0, 2, 2}), 4);
+	/* the new establishment has no down reason yet */
+	assert_int_equal(l2tp_ppp_down_reason(l.a.p)->why, L2TP_PPP_DOWN_NONE);
+	link_free(&l);
+}
+
 static void test_ppp_terminate_from_a(void **state)
 {
 	terminate_case(true);
@@ -1219,6 +1248,7 @@ int main(void)
 	    cmocka_unit_test(test_ppp_echo_detects_dead_peer),
 	    cmocka_unit_test(test_ppp_terminate_from_a),
 	    cmocka_unit_test(test_ppp_terminate_from_b),
+	    cmocka_unit_test(test_ppp_reopen_after_terminate),
 	    cmocka_unit_test(test_ppp_lower_down),
 	    cmocka_unit_test(test_ppp_no_answer_times_out),
 	    cmocka_unit_test(test_ppp_protocol_reject),

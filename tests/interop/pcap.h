@@ -20,6 +20,7 @@
 #include <string.h>
 
 #define PCAP_LINKTYPE_RAW 101
+#define PCAP_LINKTYPE_PPP 9 /* PPP frames, FF 03 optional (RFC 1662 without flags/FCS) */
 #define PCAP_IPPROTO_UDP 17
 #define PCAP_IPPROTO_L2TP 115
 #define PCAP_L2TP_PORT 1701
@@ -136,11 +137,12 @@ static inline size_t pcap_wrap(uint8_t *out, size_t cap, const struct pcap_flow 
 	return total;
 }
 
-static inline int pcap_open(struct pcap_w *w, const char *path)
+/* A capture of link type |linktype| (pcap_open: LINKTYPE_RAW). */
+static inline int pcap_open_linktype(struct pcap_w *w, const char *path, uint32_t linktype)
 {
 	/* magic, then version 2.4 as two u16, thiszone, sigfigs, snaplen,
 	 * linktype: all in host order (readers detect it from the magic) */
-	uint32_t hdr[6] = {0xa1b2c3d4, 0, 0, 0, PCAP_MAX_PKT, PCAP_LINKTYPE_RAW};
+	uint32_t hdr[6] = {0xa1b2c3d4, 0, 0, 0, PCAP_MAX_PKT, linktype};
 	const uint16_t ver[2] = {2, 4};
 
 	memcpy(&hdr[1], ver, sizeof(ver));
@@ -157,6 +159,11 @@ static inline int pcap_open(struct pcap_w *w, const char *path)
 }
 
 /* Write one raw IP packet record. Returns 0 or -1. */
+static inline int pcap_open(struct pcap_w *w, const char *path)
+{
+	return pcap_open_linktype(w, path, PCAP_LINKTYPE_RAW);
+}
+
 static inline int pcap_write_ip(struct pcap_w *w, const uint8_t *pkt, size_t len)
 {
 	uint32_t rec[4] = {1700000000u + w->count, 0, (uint32_t)len, (uint32_t)len};

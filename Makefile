@@ -196,7 +196,8 @@ install: all
 	$(if $(L2TP),install -m 755 $(L2TP) $(DESTDIR)$(SBINDIR)/)
 	install -d $(DESTDIR)$(LIBDIR)/l2tpkit
 	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBDIR)/l2tpkit/
-	install -m 755 $(COMPAT) $(DESTDIR)$(SBINDIR)/
+	sed 's|@LIBDIR@|$(LIBDIR)|g' compat/l2tp-compat.in >$(DESTDIR)$(SBINDIR)/l2tp-compat
+	chmod 755 $(DESTDIR)$(SBINDIR)/l2tp-compat
 	@for m in $(wildcard docs/*.[0-9]); do \
 		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \

@@ -1,7 +1,7 @@
 # l2tpkit: plain non-recursive GNU Makefile.
 #
-#   make                 deps (--build), libl2tp.a, l2tpd, l2tp, libl2tp.pc,
-#                        l2tpd.service                        (build/)
+#   make                 deps (--build), libl2tp.a, l2tpd, l2tp, l2tp-compat,
+#                        libl2tpd-netlink.so, libl2tp.pc, l2tpd.service (build/)
 #   make build           the same without the deps check (make install, debian/rules)
 #   make check           deps, ASan+UBSan build, every test suite, summary line
 #   make fuzz            libFuzzer targets, longer runs       (build-fuzz/)
@@ -74,6 +74,9 @@ DAEMON_OBJ    := $(DAEMON_SRC:%.c=$(B)/%.o) $(B)/cli/grammar.o $(B)/cli/format.o
 	$(B)/cli/netns.o
 DAEMON_LIBOBJ := $(filter-out $(B)/daemon/main.o,$(DAEMON_OBJ))
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+# ip l2tp and other kernel-L2TP tools against l2tpd (compat/, l2tp-compat(8))
+PRELOAD    := $(B)/libl2tpd-netlink.so
+COMPAT     := $(B)/l2tp-compat
 
 .PHONY: all build tests check check-build fuzz fuzz-build bench bench-cg bench-net demo sim-long \
 	check-long check-kernel bench-managed deb check-deb \
@@ -88,7 +91,7 @@ all:
 	@$(MAKE) --no-print-directory build
 
 GENERATED := $(B)/libl2tp.pc $(B)/l2tpd.service
-build: $(LIBA) $(L2TPD) $(L2TP) $(GENERATED)
+build: $(LIBA) $(L2TPD) $(L2TP) $(PRELOAD) $(COMPAT) $(GENERATED)
 
 # The install paths baked into generated files; the stamp changes only when
 # they do, so a rebuild with the same paths remakes nothing.
@@ -118,6 +121,17 @@ $(B)/l2tpd: $(DAEMON_OBJ) $(LIBA)
 
 $(B)/l2tp: $(CLI_SRC:%.c=$(B)/%.o) $(LIBA)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The preload library goes into programs that are not instrumented: never
+# with sanitizers (an ASan library needs the ASan runtime loaded first).
+$(PRELOAD): compat/preload.c
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CPPFLAGS) -std=c11 $(WARN) -fno-strict-aliasing $(CFLAGS) -fPIC \
+		-fvisibility=hidden -shared $(filter-out $(SAN),$(LDFLAGS)) -o $@ $< -ldl
+
+$(COMPAT): compat/l2tp-compat.in
+	@mkdir -p $(@D)
+	$(Q_GEN)sed 's|@LIBDIR@|$(LIBDIR)|g' $< >$@ && chmod 755 $@
 
 $(UNIT_BIN): $(B)/tests/%: $(B)/tests/unit/%.o $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(@D)
@@ -227,6 +241,10 @@ install: build
 	$(if $(L2TPD)$(L2TP),install -d $(DESTDIR)$(SBINDIR))
 	$(if $(L2TPD),install -m 755 $(L2TPD) $(DESTDIR)$(SBINDIR)/)
 	$(if $(L2TP),install -m 755 $(L2TP) $(DESTDIR)$(SBINDIR)/)
+	install -d $(DESTDIR)$(LIBDIR)/l2tpkit
+	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBDIR)/l2tpkit/
+	sed 's|@LIBDIR@|$(LIBDIR)|g' compat/l2tp-compat.in >$(DESTDIR)$(SBINDIR)/l2tp-compat
+	chmod 755 $(DESTDIR)$(SBINDIR)/l2tp-compat
 	@for m in $(wildcard docs/*.[0-9]); do \
 		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		echo install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
@@ -235,6 +253,8 @@ install: build
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libl2tp.a $(DESTDIR)$(SBINDIR)/l2tpd $(DESTDIR)$(SBINDIR)/l2tp
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/libl2tp.pc $(DESTDIR)$(UNITDIR)/l2tpd.service
+	rm -f $(DESTDIR)$(SBINDIR)/l2tp-compat $(DESTDIR)$(LIBDIR)/l2tpkit/libl2tpd-netlink.so
+	-rmdir $(DESTDIR)$(LIBDIR)/l2tpkit 2>/dev/null
 	rm -rf $(DESTDIR)$(INCDIR)/l2tp
 	@for m in $(notdir $(wildcard docs/*.[0-9])); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
@@ -260,7 +280,7 @@ check-layering: $(LIBA)
 	@echo "layering ok"
 
 format:
-	clang-format -i $(LIB_SRC) $(DAEMON_SRC) $(CLI_SRC) include/l2tp/*.h
+	clang-format -i $(LIB_SRC) $(DAEMON_SRC) $(CLI_SRC) compat/*.c include/l2tp/*.h
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

@@ -492,17 +492,84 @@ static int session_cmd(struct l2tpd_api *api, const struct nlmsghdr *nlh, uint8_
 	}
 }
 
+/*
+ * Dumps come in the kernel's order (Debian 12's 6.1, what tools written for
+ * the kernel saw): tunnels by id (its tunnel IDR), each tunnel's sessions by
+ * bucket of its 16-bucket session hash, the newest first within a bucket
+ * (l2tp_session_get_nth()). The order shows: iproute2 6.1 prints the
+ * cookies of the previous session for a session that has none.
+ */
+struct dump_item {
+	uint32_t key, pos;
+	void *obj;
+};
+
+static int dump_item_cmp(const void *a, const void *b)
+{
+	const struct dump_item *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* hash_32(session_id, L2TP_HASH_BITS) of the kernel's l2tp_core.c */
+static uint32_t kernel_session_bucket(uint32_t session_id)
+{
+	return (session_id * 0x61C88647u) >> (32 - 4);
+}
+
+/* The tunnels (sessions == false) or the sessions of |t|, in the kernel's order. */
+static struct dump_item *dump_order(struct l2tpd_api *api, struct l2tpd_tunnel *t, bool sessions,
+				    size_t *n)
+{
+	struct dump_item *v;
+	size_t i = 0;
+
+	*n = 0;
+	if (sessions)
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+			(*n)++;
+	else
+		for (struct l2tpd_tunnel *x = api->reg->tunnels; x; x = x->next)
+			(*n)++;
+	v = calloc(*n ? *n : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	if (sessions)
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next, i++)
+			v[i] = (struct dump_item){kernel_session_bucket(s->cfg.session_id), i, s};
+	else
+		for (struct l2tpd_tunnel *x = api->reg->tunnels; x; x = x->next, i++)
+			v[i] = (struct dump_item){x->cfg.conn_id, i, x};
+	qsort(v, *n, sizeof(*v), dump_item_cmp);
+	return v;
+}
+
 static void dump(struct l2tpd_api *api, const struct nlmsghdr *nlh, uint8_t cmd, struct reply *r)
 {
+	struct dump_item *tv, *sv;
+	size_t nt, ns;
+
 	/* The kernel ignores any filter in a dump and lists everything. */
-	for (struct l2tpd_tunnel *t = api->reg->tunnels; t; t = t->next) {
+	tv = dump_order(api, NULL, false, &nt);
+	if (!tv) {
+		reply_error(r, nlh, -ENOMEM);
+		return;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		struct l2tpd_tunnel *t = tv[i].obj;
+
 		if (cmd == L2TP_CMD_TUNNEL_GET) {
 			put_tunnel_msg(api, t, nlh, NLM_F_MULTI, r);
 			continue;
 		}
-		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
-			put_session_msg(api, s, nlh, NLM_F_MULTI, r);
+		sv = dump_order(api, t, true, &ns);
+		for (size_t j = 0; sv && j < ns; j++)
+			put_session_msg(api, sv[j].obj, nlh, NLM_F_MULTI, r);
+		free(sv);
 	}
+	free(tv);
 	reply_done(r, nlh);
 }
 
@@ -734,6 +801,8 @@ static void handle_genl(struct l2tpd_api *api, const struct nlmsghdr *nlh, bool 
 		return;
 	if (rc < 0)
 		log_debug("api: request seq=%u failed: %s", nlh->nlmsg_seq, strerror(-rc));
+	if (rc == 0 && (nlh->nlmsg_flags & NLM_F_ACK))
+		reply_flush(r); /* the kernel acks a GET's reply in a datagram of its own */
 	if (rc < 0 || (nlh->nlmsg_flags & NLM_F_ACK))
 		reply_error_msg(r, nlh, rc, api->errmsg[0] ? api->errmsg : NULL);
 }
@@ -789,8 +858,10 @@ static void handle_ctrl(struct l2tpd_api *api, const struct nlmsghdr *nlh, struc
 			n = -ENOENT;
 		if (n > 0) {
 			reply_add(r, b, (size_t)n);
-			if (nlh->nlmsg_flags & NLM_F_ACK)
+			if (nlh->nlmsg_flags & NLM_F_ACK) {
+				reply_flush(r); /* as genl_ctrl: reply and ack apart */
 				reply_error(r, nlh, 0);
+			}
 			return;
 		}
 		rc = n == -ENOENT ? -ENOENT : -EINVAL;

@@ -32,8 +32,10 @@ ifeq ($(V),1)
 Q_CC :=
 Q_LD :=
 Q_AR :=
+Q_GEN :=
 else
 Q_CC = @echo "  CC      $@";
 Q_LD = @echo "  LD      $@";
 Q_AR = @echo "  AR      $@";
+Q_GEN = @echo "  GEN     $@";
 endif

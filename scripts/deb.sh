@@ -67,7 +67,8 @@ deb=$(ls "$out"/l2tpkit_"$version"_*.deb)
 say "dpkg -x $(basename "$deb") $root"
 dpkg -x "$deb" "$root"
 for f in usr/sbin/l2tpd usr/sbin/l2tp etc/l2tpd/l2tpd.conf usr/share/man/man8/l2tp.8.gz \
-	usr/share/man/man8/l2tpd.8.gz usr/share/man/man5/l2tpd.conf.5.gz; do
+	usr/share/man/man8/l2tpd.8.gz usr/share/man/man5/l2tpd.conf.5.gz \
+	usr/share/man/man8/l2tp-compat.8.gz; do
 	[ -e "$root/$f" ] || die "l2tpkit has no /$f"
 done
 unit=$(find "$root" -path '*/systemd/system/l2tpd.service')
@@ -83,6 +84,13 @@ v=$("$root/usr/sbin/l2tpd" --version) || die "l2tpd --version failed"
 echo "$v"
 [ "$v" = "l2tpd $version" ] || die "l2tpd --version: unexpected '$v'"
 "$root/usr/sbin/l2tpd" -n -c "$root/etc/l2tpd/l2tpd.conf" || die "the packaged configuration does not parse"
+# l2tp-compat preloads the library from the path make install baked in
+compat=$root/usr/sbin/l2tp-compat
+[ -x "$compat" ] || die "l2tpkit has no /usr/sbin/l2tp-compat"
+lib=$(sed -n 's|^[[:space:]]*lib="\(/[^"]*\)"$|\1|p' "$compat")
+[ -n "$lib" ] && [ -f "$root$lib" ] || die "l2tp-compat preloads '$lib', which l2tpkit does not have"
+L2TP_COMPAT_LIB=$root$lib "$compat" true || die "l2tp-compat cannot preload $lib"
+say "l2tp-compat preloads $lib"
 
 dev=$(ls "$out"/libl2tp-dev_"$version"_*.deb)
 say "dpkg -x $(basename "$dev") $root"

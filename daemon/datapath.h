@@ -47,6 +47,13 @@ struct l2tpd_datapath_ops {
 				   size_t n);
 	void (*session_stats)(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 			      struct l2tp_api_stats *st);
+	/*
+	 * Optional: does the session send sequence numbers now? It can differ
+	 * from s->cfg.send_seq: without lns_mode a session follows its peer
+	 * (RFC 2661 §5.4, lib/dp.c). 1, 0, or -1 when it cannot tell; NULL:
+	 * as configured.
+	 */
+	int (*session_send_seq)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
 	/* Frees the datapath (all tunnels were deleted before). */
 	void (*free)(struct l2tpd_datapath *dp);
 };

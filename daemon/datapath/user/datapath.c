@@ -178,6 +178,7 @@ struct stats_call {
 	struct l2tpd_tunnel *t;
 	struct l2tpd_session *s;
 	struct l2tp_api_stats *st;
+	bool send_seq;
 };
 
 /* On each worker: its counters, summed into the caller's. */
@@ -483,6 +484,25 @@ static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 	call_all((struct us_dp *)dp, rep_stats, &c);
 }
 
+/* On the home worker: the session's live send_seq. */
+static void rep_send_seq(struct us_worker *w, void *arg)
+{
+	struct stats_call *c = arg;
+	struct us_session *sh = c->s->dp;
+
+	c->send_seq = sh->rep[w->idx]->dp.send_seq;
+}
+
+static int us_session_send_seq(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	struct us_dp *u = (struct us_dp *)dp;
+	struct us_session *sh = s->dp;
+	struct stats_call c = {.s = s};
+
+	worker_call(u->w[sh->home], rep_send_seq, &c);
+	return c.send_seq;
+}
+
 /* ---- the datapath ---------------------------------------------------------- */
 
 static void us_free(struct l2tpd_datapath *dp)
@@ -520,6 +540,7 @@ static const struct l2tpd_datapath_ops us_ops = {
     .session_delete = us_session_delete,
     .sessions_predelete = us_sessions_predelete,
     .session_stats = us_session_stats,
+    .session_send_seq = us_session_send_seq,
     .free = us_free,
 };
 

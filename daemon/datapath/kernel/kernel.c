@@ -568,6 +568,13 @@ static int kd_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	struct nlmsghdr *nlh;
 	int rc;
 
+	if (s->cfg.pw_type == L2TP_PWTYPE_PPP && s->tunnel->mt) {
+		/* l2tpd's PPP link runs on the user datapath's frames */
+		snprintf(dp->err, sizeof(dp->err),
+			 "PPP sessions need l2tpd --datapath user (the kernel's PPPoL2TP "
+			 "hand-off to pppd is not done yet)");
+		return -EPROTONOSUPPORT;
+	}
 	/* What the kernel's SESSION_CREATE takes; the optional ones when not the default. */
 	cfg.conn_id = s->tunnel->cfg.conn_id;
 	cfg.present = L2TP_API_BIT(L2TP_ATTR_PW_TYPE) | L2TP_API_BIT(L2TP_ATTR_CONN_ID) |

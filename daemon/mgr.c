@@ -791,6 +791,11 @@ static void tunnel_cfg(const struct l2tpd_mtunnel *mt, struct l2tp_tunnel_cfg *c
 	c->hello = k->hello ? (l2tp_time_t)k->hello * L2TP_SEC : L2TP_TIME_NEVER;
 	c->xport.max_retries = k->retries;
 	c->xport.rwnd = k->window;
+	/* RFC 3931 §5.4.3: what our sessions may be (l2tpd carries all three) */
+	c->pw_caps[0] = L2TP_PW_ETH;
+	c->pw_caps[1] = L2TP_PW_ETH_VLAN;
+	c->pw_caps[2] = L2TP_PW_PPP;
+	c->n_pw_caps = 3;
 	c->version = k->version;
 	c->fallback_v2 = k->fallback;
 	c->fallback_timeout = (l2tp_time_t)k->fallback_timeout * L2TP_SEC;

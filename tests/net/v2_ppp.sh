@@ -9,7 +9,10 @@
 # Then: a wrong password brings that session down with a reason while the
 # others stay; show session reports the PPP state; the LAC's del session
 # removes the LNS's interface; a v3-configured LAC with fallback on
-# reaches a v2-only LNS as L2TPv2.
+# reaches a v2-only LNS as L2TPv2; a PPP pseudowire over L2TPv3 (type 7)
+# carries the same; tshark decodes the capture of all this
+# (control messages of both versions, PAP, CHAP, IPCP, IPV6CP and ICMP
+# inside the sessions, nothing malformed).
 . "$(dirname "$0")/lib.sh"
 require_base
 setup_ns 1 2
@@ -31,6 +34,9 @@ add session tunnel_id 20 pw_type ppp auth pap secrets $T/secrets user lns ppp_lo
 # the fallback case: v2 only, on port 1702, CHAP
 add tunnel tunnel_id 30 remote $A1 local $A2 udp_sport 1702 udp_dport 1702 control on role accept version 2
 add session tunnel_id 30 pw_type ppp name ppp30 auth chap secrets $T/secrets user lns ppp_local 203.0.113.1 ppp_remote 203.0.113.2
+# PPP over L2TPv3 (pseudowire type 7), on port 1703
+add tunnel tunnel_id 50 remote $A1 local $A2 udp_sport 1703 udp_dport 1703 control on role accept
+add session tunnel_id 50 pw_type ppp remote_end_id pppv3 name ppp50 auth chap secrets $T/secrets user lns ppp_local 203.0.113.5 ppp_remote 203.0.113.6
 CONF
 cat >"$T/lac.conf" <<CONF
 add tunnel tunnel_id 10 remote $A2 local $A1 control on version 2 hostname lac hello 5
@@ -40,9 +46,21 @@ add session tunnel_id 10 pw_type ppp name ppp12 user carol password wrong
 # configured for L2TPv3, falls back to L2TPv2 when the peer refuses v3
 add tunnel tunnel_id 40 remote $A2 local $A1 udp_sport 1702 udp_dport 1702 control on fallback on
 add session tunnel_id 40 pw_type ppp remote_end_id dialup name ppp40 user bob password bobpw
+add tunnel tunnel_id 60 remote $A2 local $A1 udp_sport 1703 udp_dport 1703 control on
+add session tunnel_id 60 pw_type ppp remote_end_id pppv3 name ppp60 user bob password bobpw
 CONF
 "$L2TPD" -n -c "$T/lns.conf" || fail "l2tpd -n refuses the LNS file"
 "$L2TPD" -n -c "$T/lac.conf" || fail "l2tpd -n refuses the LAC file"
+capture=0
+# a UDP datagram to the discard port, seen in the file: the capture runs
+udp_mark_seen() {
+	ip netns exec "$PFX-1" bash -c "echo mark >/dev/udp/$A2/9" 2>/dev/null || true
+	[ "$(tshark -n -r "$CAP" -Y 'udp.dstport == 9' 2>/dev/null | wc -l)" -ge 1 ]
+}
+if cap_start 1 u1; then
+	capture=1
+	wait_for "a first datagram in the capture" 100 udp_mark_seen
+fi
 start_l2tpd 2 -c "$T/lns.conf"
 start_l2tpd 1 -c "$T/lac.conf"
 
@@ -93,6 +111,40 @@ grep -q 'refused L2TPv3 SCCRQ' "$T/l2tpd2.log" || fail "the LNS did not refuse t
 j=$(l2tpc 1 -j show tunnel tunnel_id 40)
 jq -e '(if type == "array" then .[0] else . end).control.version == 2' <<<"$j" >/dev/null ||
 	fail "tunnel 40 does not say it speaks L2TPv2: $j"
+
+say "PPP over L2TPv3 (pseudowire type 7)"
+wait_for "ppp60's address" 300 has_addr 1 ppp60 203.0.113.6 203.0.113.5/32
+ping_ok 1 203.0.113.5
+j=$(l2tpc 1 -j show tunnel tunnel_id 60)
+jq -e '(if type == "array" then .[0] else . end).control.version == 3' <<<"$j" >/dev/null ||
+	fail "tunnel 60 does not say it speaks L2TPv3: $j"
+
+if [ "$capture" = 1 ]; then
+	say "tshark decodes the capture: L2TPv2 control, PPP inside, nothing malformed"
+	cap_stop 1 198.51.100.1
+	ts() {
+		tshark -n -r "$CAP" -d udp.port==1702,l2tp -d udp.port==1703,l2tp "$@" 2>/dev/null
+	}
+	bad=$(ts -Y '_ws.malformed || _ws.expert.severity >= error')
+	[ -z "$bad" ] || fail "tshark finds malformed packets or errors: $bad"
+	# message types of L2TPv2 control messages (RFC 2661 §3.2)
+	types=$(ts -Y 'l2tp.version == 2 && l2tp.type == 1' -T fields -e l2tp.avp.message_type |
+		tr ',' '\n' | sort -un | tr '\n' ' ')
+	echo "v2 control message types: $types"
+	for want in 1 2 3 10 11 12 14; do # SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN
+		grep -qw "$want" <<<"$types" || fail "no L2TPv2 control message of type $want"
+	done
+	n=$(ts -Y 'l2tp.version == 3 && l2tp.avp.message_type == 1 && udp.port == 1702' | wc -l)
+	[ "$n" -ge 1 ] || fail "no L2TPv3 SCCRQ before the fallback"
+	for p in pap chap ipcp ipv6cp icmp; do
+		n=$(ts -Y "l2tp.version == 2 && ppp && $p" | wc -l)
+		echo "PPP in L2TPv2 data: $p $n"
+		[ "$n" -ge 1 ] || fail "tshark sees no $p inside the L2TPv2 sessions"
+	done
+	n=$(ts -Y 'l2tp.version == 3 && udp.port == 1703 && l2tp.type == 0' | wc -l)
+	echo "L2TPv3 data packets of the PPP pseudowire: $n"
+	[ "$n" -ge 1 ] || fail "tshark sees no data of the L2TPv3 PPP pseudowire"
+fi
 
 say "del session on the LAC: CDN, the LNS's interface goes"
 sid=$(l2tpc 1 -j show session | jq -r '.[] | select(.interface == "ppp11") | .session_id')

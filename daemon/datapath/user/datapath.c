@@ -338,7 +338,7 @@ static int ppp_session_create(struct us_dp *u, struct l2tpd_session *s)
 	struct l2tp_dp_cfg c;
 	int rc;
 
-	if (!u->base.ppp_rx || u->nw != 1) {
+	if (!u->base.ppp_rx || u->nw != 1 || !s->tunnel->mt) {
 		snprintf(u->base.err, sizeof(u->base.err),
 			 "PPP sessions need a managed tunnel and one datapath worker");
 		return -EPROTONOSUPPORT;

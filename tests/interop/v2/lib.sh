@@ -219,3 +219,59 @@ v2_pass() {
 	fi
 	pass
 }
+
+# ---- captures of the L2TP underlay (tshark) ----------------------------------------
+# v2_cap_start NS IF: capture UDP on IF in NS into $CAP
+v2_cap_start() {
+	command -v tshark >/dev/null || skip "tshark not installed"
+	CAP=$T/l2tp.pcapng
+	ip netns exec "$PFX-$1" tshark -q -n -i "$2" -f udp -w "$CAP" >"$T/tshark.log" 2>&1 &
+	CAP_PID=$!
+	BGPIDS+=("$CAP_PID")
+	wait_for "tshark to capture" 200 grep -q "Capturing on" "$T/tshark.log"
+	# "Capturing on" comes a little before packets are really captured
+	v2_cap_mark "$1"
+}
+
+# v2_cap_mark NS: UDP datagrams with a fresh marker from NS to the LNS's
+# discard port until one is in the capture file (dumpcap writes in batches).
+v2_cap_mark() {
+	MARK=mark$RANDOM$RANDOM
+	wait_for "marker $MARK in the capture" 100 v2_cap_mark_seen "$1" "$MARK"
+}
+v2_cap_mark_seen() {
+	ip netns exec "$PFX-$1" bash -c "echo $2 >/dev/udp/$LNS_IP/9" 2>/dev/null || true
+	[ "$(tshark -n -r "$CAP" -Y "frame contains \"$2\"" 2>/dev/null | wc -l)" -ge 1 ]
+}
+
+# v2_cap_stop NS: marks the end of the traffic and stops tshark: the net
+# lib's cap_stop, with its ICMP marker (which needs an inner path, gone after
+# a teardown) replaced by the UDP one.
+v2_cap_stop() {
+	cap_mark() { v2_cap_mark "$1"; }
+	cap_stop "$1" "$LNS_IP"
+}
+
+# cap_count FILTER: packets of $CAP matching a tshark display filter
+cap_count() { tshark -n -r "$CAP" -Y "$1" 2>/dev/null | wc -l; }
+
+# v2_cap_check FILTER...: no malformed packet, and each FILTER matched at least once
+v2_cap_check() {
+	local f n
+	n=$(cap_count '_ws.malformed || _ws.expert.severity == error')
+	[ "$n" -eq 0 ] || fail "tshark: $n malformed packets: $(tshark -n -r "$CAP" -Y _ws.malformed 2>/dev/null | head -5)"
+	for f in "$@"; do
+		n=$(cap_count "$f")
+		[ "$n" -gt 0 ] || fail "capture has no packet matching '$f'"
+	done
+	say "capture: $(cap_count l2tp) L2TP packets, none malformed; matched: $*"
+}
+
+# L2TPv2 message types (AVP 0) as tshark filters
+V2_SCCRQ='l2tp.version == 2 && l2tp.avp.message_type == 1'
+V2_SCCRP='l2tp.avp.message_type == 2'
+V2_SCCCN='l2tp.avp.message_type == 3'
+V2_STOPCCN='l2tp.avp.message_type == 4'
+V2_ICRQ='l2tp.avp.message_type == 10'
+V2_ICCN='l2tp.avp.message_type == 12'
+V2_CDN='l2tp.avp.message_type == 14'

@@ -704,6 +704,7 @@ static void kick(struct l2tpd_mgr *m)
 
 static int tunnel_open(struct l2tpd_mtunnel *mt);
 static int session_open(struct l2tpd_msession *ms);
+static uint32_t draw_session_id(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt);
 
 static void tunnel_retry_cb(struct l2tpd_timer *t, l2tp_time_t now, void *arg)
 {
@@ -846,6 +847,17 @@ static int session_open(struct l2tpd_msession *ms)
 	struct l2tp_session_cfg c;
 	int rc;
 
+	/* RFC 3931 §5.4.4: an L2TPv3 ICRQ carries a Remote End ID.  A session
+	 * of a fallback tunnel may have none; it waits, not retried. */
+	if (l2tp_tunnel_version(ms->mt->lt) != L2TP_VER_2 && !ms->cfg.m.remote_end_id[0]) {
+		if (!ms->last_reason[0])
+			log_warnx("tunnel %u: session %u (%s) not opened: the tunnel speaks L2TPv3 "
+				  "and the session has no remote_end_id",
+				  ms->mt->cfg.tunnel.conn_id, ms->session_id, ms_name(ms));
+		snprintf(ms->last_reason, sizeof(ms->last_reason),
+			 "L2TPv3 needs a remote_end_id (no fallback happened)");
+		return 0;
+	}
 	session_cfg(ms, &c);
 	m->in_lib = true;
 	rc = l2tp_session_open(ms->mt->lt, &c, l2tpd_clock_now(), &ms->ls);
@@ -949,12 +961,20 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 	return 4; /* Requester is not authorized to establish a control channel */
 }
 
-static void set_reason(char *dst, size_t cap, const struct l2tp_down_reason *d)
+/* msg_type: L2TP_MSG_STOPCCN or L2TP_MSG_CDN, to name a result code when the
+ * peer gave no message (xl2tpd's CDN has none). */
+static void set_reason(char *dst, size_t cap, const struct l2tp_down_reason *d,
+		       uint16_t msg_type)
 {
 	char msg[128];
 
 	/* d->msg may be |dst| itself: the reason we closed with */
 	snprintf(msg, sizeof(msg), "%s", d->msg ? d->msg : "");
+	if (!msg[0] && d->result) {
+		const char *name = l2tp_catalog_result_name(msg_type, d->result);
+
+		snprintf(msg, sizeof(msg), "%s", name ? name : "no reason given");
+	}
 	snprintf(dst, cap, "%s%.75s",
 		 d->timeout   ? "peer not answering: "
 		 : d->by_peer ? "by peer: "
@@ -1032,7 +1052,8 @@ static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp
 		mt->lt = NULL;
 		mt->up_since = 0;
 		mt->last_result = ev->down.result;
-		set_reason(mt->last_reason, sizeof(mt->last_reason), &ev->down);
+		set_reason(mt->last_reason, sizeof(mt->last_reason), &ev->down,
+			   L2TP_MSG_STOPCCN);
 		log_info("tunnel %u: down (result %u, error %u%s%s): %s", mt->cfg.tunnel.conn_id,
 			 ev->down.result, ev->down.error, ev->down.by_peer ? ", by the peer" : "",
 			 ev->down.timeout ? ", peer lost" : "", ev->down.msg ? ev->down.msg : "");
@@ -1294,7 +1315,8 @@ static void cb_session_event(void *user, struct l2tp_session *s, const struct l2
 		/* a close of ours keeps the reason we gave (PPP, datapath) */
 		if (ev->down.by_peer || ev->down.timeout || (ev->down.msg && *ev->down.msg) ||
 		    !ms->last_reason[0])
-			set_reason(ms->last_reason, sizeof(ms->last_reason), &ev->down);
+			set_reason(ms->last_reason, sizeof(ms->last_reason), &ev->down,
+				   L2TP_MSG_CDN);
 		if (ms->up_since || ev->down.by_peer)
 			log_info("tunnel %u: session %u (%s) down (result %u%s): %s",
 				 ms->mt->cfg.tunnel.conn_id, ms->session_id,
@@ -1308,8 +1330,17 @@ static void cb_session_event(void *user, struct l2tp_session *s, const struct l2
 	lt = ms->mt->lt;
 	if (lt && lt != l2tp_session_tunnel(s))
 		lt = NULL;
-	if (lt && l2tp_tunnel_state(lt) == L2TP_TUNNEL_ESTABLISHED && l2tp_tunnel_initiator(lt))
+	if (lt && l2tp_tunnel_state(lt) == L2TP_TUNNEL_ESTABLISHED && l2tp_tunnel_initiator(lt)) {
+		/* An L2TPv2 call dialled again is a new call: with a new id, as
+		 * xl2tpd ignores an ICRQ that repeats an id it has seen. */
+		if (l2tp_tunnel_version(lt) == L2TP_VER_2 && !ms->cfg.session.session_id) {
+			uint32_t sid = draw_session_id(m, ms->mt);
+
+			if (sid)
+				ms->session_id = sid;
+		}
 		l2tpd_timer_set(m->loop, &ms->retry, l2tpd_clock_now() + backoff(++ms->attempts));
+	}
 }
 
 /* ---- commands -------------------------------------------------------------------- */
@@ -1335,6 +1366,21 @@ static bool session_id_free(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt,
 	return !mt->dt || !l2tpd_session_find(mt->dt, sid);
 }
 
+/* A random free local session id (16 bits where L2TPv2 may be spoken), 0 if none. */
+static uint32_t draw_session_id(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt)
+{
+	uint32_t id_max = mt->cfg.m.version == 2 || mt->cfg.m.fallback ? 0xffff : UINT32_MAX;
+
+	for (int tries = 0; tries < 64; tries++) {
+		uint32_t r = 0;
+
+		if (l2tpd_random(NULL, (uint8_t *)&r, sizeof(r)) == 0 && (r &= id_max) &&
+		    session_id_free(m, mt, r))
+			return r;
+	}
+	return 0;
+}
+
 #define FAIL(rc_, ...)                                                                             \
 	do {                                                                                       \
 		snprintf(err, errlen, __VA_ARGS__);                                                \
@@ -1345,7 +1391,9 @@ const char *l2tpd_mgr_session_problem(const struct cli_managed *t, const struct 
 {
 	if (t->version == 2 && s->pw_type != L2TP_PWTYPE_PPP)
 		return "an L2TPv2 tunnel carries PPP sessions only (pw_type ppp)";
-	if (t->version != 2 && !s->remote_end_id[0])
+	/* With fallback on, a v2-only peer (xl2tpd) never asks for one: the
+	 * session is refused at ICRQ time if the tunnel stays L2TPv3. */
+	if (t->version != 2 && !t->fallback && !s->remote_end_id[0])
 		return "an L2TPv3 session needs a remote_end_id";
 	if (t->fallback && s->pw_type != L2TP_PWTYPE_PPP)
 		return "a tunnel with fallback on carries PPP sessions only (pw_type ppp): "
@@ -1476,14 +1524,7 @@ static int session_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from
 	ms->cfg.argc = 0;
 	ms->cfg.argv = NULL;
 	ms->from_config = from_config;
-	ms->session_id = cmd->session.session_id;
-	for (int tries = 0; !ms->session_id && tries < 64; tries++) {
-		uint32_t r = 0;
-
-		if (l2tpd_random(NULL, (uint8_t *)&r, sizeof(r)) == 0 && (r &= id_max) &&
-		    session_id_free(m, mt, r))
-			ms->session_id = r;
-	}
+	ms->session_id = cmd->session.session_id ? cmd->session.session_id : draw_session_id(m, mt);
 	if (!ms->session_id) {
 		free(ms);
 		FAIL(-EAGAIN, "no free session id");

@@ -25,7 +25,10 @@
 #   ppp_ifname NAME                          the TUN the stand-in made
 #   xl2tpd_hangup NAME                       "d lac" over the control pipe
 # NAME is lns or lac (one of each per test), or any name a start_* was given
-# through PEER_NAME=... .
+# through PEER_NAME=... ; PEER_PORT=... sets the UDP port xl2tpd listens on
+# (and sends from), 1701 by default; for an LNS, PEER_LOCAL_IP=... and
+# PEER_POOL=FIRST-LAST replace its PPP address and pool (several LNS in one
+# namespace need their own).
 # shellcheck disable=SC2034 # variables read by the scenarios
 
 . "$(dirname "${BASH_SOURCE[0]}")/../../net/lib.sh"
@@ -91,10 +94,12 @@ ppp_optfile() {
 
 # run_in_pppd_ns NS CMD...: CMD in namespace NS with fakepppd bind-mounted
 # over /usr/sbin/pppd in a private mount namespace; exec chain keeps one PID.
+# Only in the background ("run_in_pppd_ns ... &"): it execs, so that $! is
+# the daemon itself (and SIGTERM reaches it), not a subshell.
 run_in_pppd_ns() {
 	local ns=$1
 	shift
-	ip netns exec "$PFX-$ns" unshare -m --propagation private \
+	exec ip netns exec "$PFX-$ns" unshare -m --propagation private \
 		sh -c 'mount --bind "$0" /usr/sbin/pppd && exec "$@"' "$FAKEPPPD" "$@"
 }
 
@@ -106,12 +111,12 @@ start_xl2tpd_lns() {
 	{
 		echo "[global]"
 		echo "listen-addr = $LNS_IP"
-		echo "port = 1701"
+		echo "port = ${PEER_PORT:-1701}"
 		echo "access control = no"
 		[ -n "$secret" ] && echo "auth file = $T/$name.l2tp-secrets"
 		echo "[lns default]"
-		echo "ip range = $PPP_POOL_FIRST-$PPP_POOL_LAST"
-		echo "local ip = $PPP_LNS_IP"
+		echo "ip range = ${PEER_POOL:-$PPP_POOL_FIRST-$PPP_POOL_LAST}"
+		echo "local ip = ${PEER_LOCAL_IP:-$PPP_LNS_IP}"
 		echo "name = $name"
 		echo "length bit = yes"
 		echo "pppoptfile = $opt"
@@ -135,7 +140,7 @@ start_xl2tpd_lac() {
 	{
 		echo "[global]"
 		echo "listen-addr = $LAC_IP"
-		echo "port = 1701"
+		echo "port = ${PEER_PORT:-1701}"
 		[ -n "$secret" ] && echo "auth file = $T/$name.l2tp-secrets"
 		echo "[lac $name]"
 		echo "lns = $lns"
@@ -253,13 +258,15 @@ v2_cap_stop() {
 }
 
 # cap_count FILTER: packets of $CAP matching a tshark display filter
-cap_count() { tshark -n -r "$CAP" -Y "$1" 2>/dev/null | wc -l; }
+# CAP_TS=(-d udp.port==1702,l2tp ...): decode-as options for other ports
+CAP_TS=()
+cap_count() { tshark -n -r "$CAP" "${CAP_TS[@]}" -Y "$1" 2>/dev/null | wc -l; }
 
 # v2_cap_check FILTER...: no malformed packet, and each FILTER matched at least once
 v2_cap_check() {
 	local f n
 	n=$(cap_count '_ws.malformed || _ws.expert.severity == error')
-	[ "$n" -eq 0 ] || fail "tshark: $n malformed packets: $(tshark -n -r "$CAP" -Y _ws.malformed 2>/dev/null | head -5)"
+	[ "$n" -eq 0 ] || fail "tshark: $n malformed packets: $(tshark -n -r "$CAP" "${CAP_TS[@]}" -Y _ws.malformed 2>/dev/null | head -5)"
 	for f in "$@"; do
 		n=$(cap_count "$f")
 		[ "$n" -gt 0 ] || fail "capture has no packet matching '$f'"

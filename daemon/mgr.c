@@ -890,10 +890,12 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 	char a[64], hn[L2TP_HOSTNAME_MAX + 1];
 	size_t hl = req->hostname.len < sizeof(hn) - 1 ? req->hostname.len : sizeof(hn) - 1;
 	bool name_mismatch = false;
+	const struct l2tpd_mtunnel *ver_mt = NULL, *port_mt = NULL;
 
 	memcpy(hn, req->hostname.p ? (const char *)req->hostname.p : "", req->hostname.p ? hl : 0);
 	hn[req->hostname.p ? hl : 0] = '\0';
 	addr_str(req->path, &req->path->peer, a, sizeof(a));
+	/* The first line that fits takes it; lines that nearly fit say why not. */
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next) {
 		if (mt->path.encap != req->path->encap ||
 		    !same_host(&mt->path.peer, &req->path->peer) ||
@@ -905,25 +907,19 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 			name_mismatch = true;
 			continue;
 		}
+		/* Several LACs behind one address differ by their source port. */
+		if (mt->path.encap == L2TP_ENCAP_UDP && mt->path.peer.port != req->path->peer.port) {
+			port_mt = port_mt ? port_mt : mt;
+			continue;
+		}
 		/*
 		 * The versions a tunnel speaks: "version 2" only 2; "version 3"
-		 * only 3, and 2 too with "fallback on". Refusing with result 5
-		 * tells the peer which one we speak (RFC 2661 §4.4.2).
+		 * only 3, and 2 too with "fallback on".
 		 */
 		if (req->version == L2TP_VER_2 ? mt->cfg.m.version != 2 && !mt->cfg.m.fallback
 					       : mt->cfg.m.version == 2) {
-			log_warnx("tunnel %u: refused L2TPv%u SCCRQ from %s: configured for "
-				  "L2TPv%u%s",
-				  mt->cfg.tunnel.conn_id, req->version, a, mt->cfg.m.version,
-				  mt->cfg.m.version == 3 ? " (fallback off)" : "");
-			return 5; /* protocol version not supported */
-		}
-		if (mt->path.encap == L2TP_ENCAP_UDP && mt->path.peer.port != req->path->peer.port) {
-			/* The data socket is connected to udp_dport: data would not flow. */
-			log_warnx("tunnel %u: refused SCCRQ from %s: its source port is not the "
-				  "configured udp_dport %u",
-				  mt->cfg.tunnel.conn_id, a, mt->path.peer.port);
-			return 2;
+			ver_mt = ver_mt ? ver_mt : mt;
+			continue;
 		}
 		if (mt->lt) {
 			/*
@@ -945,6 +941,20 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 		log_info("tunnel %u: accepting a control connection from %s (host name \"%s\")",
 			 mt->cfg.tunnel.conn_id, a, hn);
 		return 0;
+	}
+	if (ver_mt) {
+		/* Result 5 tells the peer which version we speak (RFC 2661 §4.4.2). */
+		log_warnx("tunnel %u: refused L2TPv%u SCCRQ from %s: configured for L2TPv%u%s",
+			  ver_mt->cfg.tunnel.conn_id, req->version, a, ver_mt->cfg.m.version,
+			  ver_mt->cfg.m.version == 3 ? " (fallback off)" : "");
+		return 5; /* protocol version not supported */
+	}
+	if (port_mt) {
+		/* The data socket is connected to udp_dport: data would not flow. */
+		log_warnx("tunnel %u: refused SCCRQ from %s: its source port is not the "
+			  "configured udp_dport %u",
+			  port_mt->cfg.tunnel.conn_id, a, port_mt->path.peer.port);
+		return 2;
 	}
 	log_warnx("refused SCCRQ from %s (host name \"%s\"): %s", a, hn,
 		  name_mismatch ? "host name is not the configured peer_hostname"

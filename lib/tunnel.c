@@ -508,8 +508,10 @@ static void report_down(struct l2tp_tunnel *t, const struct l2tp_down_reason *wh
 		return;
 	t->down_reported = true;
 	if (!t->caller_knows) {
-		/* an acceptor's connection that never came up: nobody to tell */
-		l2tp_log(ctx, L2TP_LOG_INFO, "tunnel=%u peer_tunnel=%u setup failed result=%u%s%s",
+		/* an acceptor's connection that never came up: nobody to tell
+		 * but the log (a peer refusing our secret ends here) */
+		l2tp_log(ctx, why->result == 1 ? L2TP_LOG_INFO : L2TP_LOG_WARN,
+			 "tunnel=%u peer_tunnel=%u setup failed result=%u%s%s",
 			 t->ccid, t->peer_ccid, why->result, why->msg ? " msg=" : "",
 			 why->msg ? why->msg : "");
 		t->husk = true;
@@ -684,9 +686,14 @@ static int check_response(struct l2tp_tunnel *t, const struct l2tp_msg *m, uint8
 	return 0;
 }
 
-/* Answer the peer's Challenge in |r| (of type |chap_id|), hidden (RFC 2661 §4.3). */
+/*
+ * Answer the peer's Challenge in |r| (of type |chap_id|), hidden if |hide|
+ * (RFC 2661 §4.3 allows either). The SCCRP's goes in the clear: xl2tpd as
+ * initiator looks its secret up only after the SCCRP's AVPs are parsed, so
+ * it cannot unhide one there and closes with "Invalid Hidden AVP".
+ */
 static int put_response(struct l2tp_tunnel *t, const struct l2tp_msg *peer, struct l2tp_msg *r,
-			uint8_t chap_id, uint8_t out[L2TP_MD5_LEN])
+			uint8_t chap_id, bool hide, uint8_t out[L2TP_MD5_LEN])
 {
 	if (!l2tp_msg_has(peer, L2TP_AVP_CHALLENGE))
 		return 0;
@@ -694,7 +701,8 @@ static int put_response(struct l2tp_tunnel *t, const struct l2tp_msg *peer, stru
 					 peer->challenge.len, out));
 	r->challenge_resp = (struct l2tp_view){out, L2TP_MD5_LEN};
 	l2tp_msg_set(r, L2TP_AVP_CHALLENGE_RESP);
-	l2tp_msg_set_hide(r, L2TP_AVP_CHALLENGE_RESP);
+	if (hide)
+		l2tp_msg_set_hide(r, L2TP_AVP_CHALLENGE_RESP);
 	return 0;
 }
 
@@ -784,7 +792,7 @@ static void rx_sccrq(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_
 	}
 	l2tp_msg_init(&r, L2TP_MSG_SCCRP);
 	put_common_sccrx(t, &r);
-	if (t->version == L2TP_VER_2 && put_response(t, m, &r, L2TP_MSG_SCCRP, resp) < 0) {
+	if (t->version == L2TP_VER_2 && put_response(t, m, &r, L2TP_MSG_SCCRP, false, resp) < 0) {
 		tunnel_stop(t, 2, L2TP_ERR_RESOURCES, "cannot compute the Challenge Response", now);
 		return;
 	}
@@ -812,7 +820,7 @@ static void rx_sccrp(struct l2tp_tunnel *t, const struct l2tp_msg *m, l2tp_time_
 		return;
 	}
 	l2tp_msg_init(&r, L2TP_MSG_SCCCN);
-	if (t->version == L2TP_VER_2 && put_response(t, m, &r, L2TP_MSG_SCCCN, resp) < 0) {
+	if (t->version == L2TP_VER_2 && put_response(t, m, &r, L2TP_MSG_SCCCN, true, resp) < 0) {
 		tunnel_stop(t, 2, L2TP_ERR_RESOURCES, "cannot compute the Challenge Response", now);
 		return;
 	}

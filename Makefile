@@ -166,7 +166,14 @@ $(FAKEPPPD): $(B)/tests/interop/v2/fakepppd.o $(LIBA)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-tests: build $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN) $(FAKEPPPD)
+# the RADIUS server l2tpns authenticates PPP users with (tests/interop/v2)
+FAKERADIUS := $(B)/tests/fakeradius
+$(FAKERADIUS): $(B)/tests/interop/v2/fakeradius.o $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: build $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN) $(FAKEPPPD) \
+	$(FAKERADIUS)
 
 # ---- the gate -------------------------------------------------------------
 check:

@@ -12,13 +12,17 @@
 # Topology (v2_topology): namespace 1 = the LAC side, 2 = the LNS side,
 # joined by veth u1/u2 with 192.0.2.1 (LAC) and 192.0.2.2 (LNS).
 # PPP addresses: the LNS is 198.51.100.1, its pool gives 198.51.100.2...
-# Users (PPP): alice / alice-secret (PAP and CHAP secrets files of the LNS).
+# Users (PPP): alice / alice-secret (PAP and CHAP secrets files of the LNS),
+# and for l2tpns (RADIUS) also bob / bob-secret at PPP_BOB_IP.
 # Tunnel secret (xl2tpd "challenge", RFC 2661 §4.2 / §5.1.1): V2_TUNNEL_SECRET.
 #
 #   start_xl2tpd_lns NS [pap|chap] [SECRET]   xl2tpd LNS in NS on $LNS_IP
 #   start_xl2tpd_lac NS LNS-IP [pap|chap] [SECRET] [USER] [PASS]
 #                                            xl2tpd LAC in NS, dials at once
-#   start_l2tpns_lns NS [pap|chap]           l2tpns LNS in NS (own PPP, TUN)
+#   start_l2tpns_lns NS [pap|chap] [SECRET]  l2tpns LNS in NS (own PPP, TUN),
+#                                            users checked by fakeradius
+#   start_fakeradius NS                      fakeradius on 127.0.0.1 in NS
+#   radius_has REGEX / wait_radius REGEX     its decisions ($T/radius.log)
 #   stop_peer NAME                           SIGTERM (bounded), then SIGKILL
 #   ppp_log NAME                             cat of that daemon's fakepppd logs
 #   wait_ppp_up NAME                         fakepppd said ipcp=up
@@ -36,6 +40,8 @@
 B_DIR=${B:-build-asan}
 FAKEPPPD=${FAKEPPPD:-$TOP/$B_DIR/tests/fakepppd}
 [ -x "$FAKEPPPD" ] || FAKEPPPD=$TOP/build/tests/fakepppd
+FAKERADIUS=${FAKERADIUS:-$TOP/$B_DIR/tests/fakeradius}
+[ -x "$FAKERADIUS" ] || FAKERADIUS=$TOP/build/tests/fakeradius
 LAC_IP=192.0.2.1
 LNS_IP=192.0.2.2
 PPP_LNS_IP=198.51.100.1
@@ -43,6 +49,8 @@ PPP_POOL_FIRST=198.51.100.2
 PPP_POOL_LAST=198.51.100.50
 PPP_USER=alice
 PPP_PASS=alice-secret
+PPP_BOB_IP=198.51.100.3
+RADIUS_SECRET=radius-secret-1
 V2_TUNNEL_SECRET=tunnel-secret-1
 declare -A PEERPID=() # name -> pid of a third-party daemon we started
 
@@ -166,6 +174,80 @@ start_xl2tpd() {
 	wait_for "xl2tpd $name control pipe" 100 test -p "$T/$name.control"
 }
 
+# ---- l2tpns (RADIUS-only LNS) ------------------------------------------------------
+# start_fakeradius NS: tests/interop/v2/fakeradius on 127.0.0.1:1812/1813 in
+# NS; alice gets Framed-IP-Address $PPP_POOL_FIRST, bob $PPP_BOB_IP. Its
+# decisions go to $T/radius.log (PEERPID name "radius").
+start_fakeradius() {
+	local ns=$1
+	[ -x "$FAKERADIUS" ] || skip "fakeradius not built ($FAKERADIUS)"
+	ip netns exec "$PFX-$ns" "$FAKERADIUS" -s "$RADIUS_SECRET" \
+		-u "$PPP_USER:$PPP_PASS:$PPP_POOL_FIRST" -u "bob:bob-secret:$PPP_BOB_IP" \
+		>>"$T/radius.log" 2>&1 &
+	PEERPID[radius]=$!
+	wait_for "fakeradius to listen" 100 grep -q "fakeradius\[$!\]: listening" "$T/radius.log"
+}
+radius_has() { grep -qE "$1" "$T/radius.log" 2>/dev/null; }
+wait_radius() { wait_for "fakeradius: $1" "${2:-200}" radius_has "$1"; }
+
+# start_l2tpns_lns NS [pap|chap] [TUNNEL-SECRET|""]: l2tpns as the LNS on
+# $LNS_IP in NS, asking the LAC for PAP or CHAP and checking it with
+# fakeradius (started here when it is not running). l2tpns speaks PPP
+# itself and carries the sessions' IP on its TUN device tun0, which gets
+# $PPP_LNS_IP (iftun_address; IPCP tells the peer that address too); it adds
+# a route for its pool and one /32 per session to tun0, so ns NS reaches
+# each LAC's PPP address. Its pool file is the hard-coded
+# /etc/l2tpns/ip_pool: a private mount namespace (unshare -m) has ours
+# bind-mounted over it. l2tpns cannot run without its cluster code: the
+# cluster is on lo with a short heartbeat timeout, as l2tpns ignores
+# L2TP until it has declared itself master. It runs in a session of its own
+# (setsid): on SIGQUIT it signals its process group. Its CLI (telnet port
+# 23) listens on 127.0.0.1 of NS only. Log: $T/NAME.log (debug 3).
+start_l2tpns_lns() {
+	local ns=$1 auth=${2:-chap} secret=${3-} name=${PEER_NAME:-lns} conf
+	command -v l2tpns >/dev/null || skip "l2tpns not installed (scripts/deps.sh)"
+	[ -e /etc/l2tpns/ip_pool ] || skip "/etc/l2tpns/ip_pool missing: nothing to bind-mount over"
+	[ -n "${PEERPID[radius]:-}" ] || start_fakeradius "$ns"
+	conf=$T/$name.l2tpns.conf
+	# the RADIUS addresses, and a spare one
+	echo "$PPP_POOL_FIRST/31" >"$T/$name.ip_pool"
+	{
+		echo "set debug 3"
+		echo "set log_file \"$T/$name.log\""
+		echo "set pid_file \"$T/$name.pid\""
+		[ -n "$secret" ] && echo "set l2tp_secret \"$secret\""
+		echo "set bind_address $LNS_IP"
+		echo "set iftun_address $PPP_LNS_IP"
+		echo "set peer_address $PPP_LNS_IP"
+		echo "set cli_bind_address 127.0.0.1"
+		echo "set send_garp no"
+		echo "set primary_dns 0.0.0.0"
+		echo "set secondary_dns 0.0.0.0"
+		echo "set primary_radius 127.0.0.1"
+		echo "set radius_secret \"$RADIUS_SECRET\""
+		echo "set radius_authtypes \"$auth\""
+		echo "set radius_accounting yes"
+		echo "set cluster_interface lo"
+		echo "set cluster_hb_interval 1"
+		echo "set cluster_hb_timeout 5"
+	} >"$conf"
+	command -v setsid >/dev/null || skip "setsid not installed"
+	ip netns exec "$PFX-$ns" setsid unshare -m --propagation private \
+		sh -c 'mount --bind "$0" /etc/l2tpns/ip_pool && exec "$@"' "$T/$name.ip_pool" \
+		l2tpns -c "$conf" >"$T/$name.out" 2>&1 &
+	PEERPID[$name]=$!
+	wait_for "l2tpns $name to become the cluster master" 200 \
+		grep -q 'I am declaring myself the master' "$T/$name.log"
+	wait_for "l2tpns $name on $LNS_IP:1701" 100 \
+		eval "ip netns exec $PFX-$ns ss -Hlun 'sport = :1701' | grep -q $LNS_IP"
+	[ "$(readlink "/proc/${PEERPID[$name]}/exe")" = "$(readlink -f "$(command -v l2tpns)")" ] ||
+		fail "pid ${PEERPID[$name]} is not l2tpns"
+}
+
+# l2tpns_has NAME REGEX / wait_l2tpns NAME REGEX: l2tpns NAME's log
+l2tpns_has() { grep -qE "$2" "$T/$1.log" 2>/dev/null; }
+wait_l2tpns() { wait_for "l2tpns $1: $2" "${3:-200}" l2tpns_has "$1" "$2"; }
+
 check_peers_alive() {
 	local n
 	for n in "${!PEERPID[@]}"; do
@@ -219,8 +301,8 @@ check_daemons_alive() {
 v2_pass() {
 	local n
 	for n in "${!PEERPID[@]}"; do stop_peer "$n"; done
-	if grep -l -E 'Sanitizer|runtime error:' "$T"/*.ppp.log >/dev/null 2>&1; then
-		fail "fakepppd reported a sanitizer error: $(grep -h -E -A5 'Sanitizer|runtime error:' "$T"/*.ppp.log | head -20)"
+	if grep -l -E 'Sanitizer|runtime error:' "$T"/*.ppp.log "$T"/radius.log >/dev/null 2>&1; then
+		fail "fakepppd/fakeradius reported a sanitizer error: $(grep -h -E -A5 'Sanitizer|runtime error:' "$T"/*.ppp.log "$T"/radius.log 2>/dev/null | head -20)"
 	fi
 	pass
 }

@@ -393,7 +393,15 @@ int l2tpd_ppp_link_new(struct l2tpd_loop *loop, const struct l2tpd_ppp_link_cfg 
 	}
 	l2tp_ppp_open(l->ppp, now);
 	l2tp_ppp_lower_up(l->ppp, now);
-	flush(l);
+	/*
+	 * The first Configure-Request goes at the loop's next turn, not now:
+	 * the LAC's session comes up while the ICRP is handled, before the
+	 * ICCN that answers it is sent, and an LNS drops PPP frames of a
+	 * session it has no ICCN for (l2tpns does: "ignoring ConfigReq in
+	 * state Starting"), which cost a 3 s LCP restart. RFC 2661 §7.4.1:
+	 * the LAC is established once it has sent the ICCN.
+	 */
+	l2tpd_timer_set(l->loop, &l->timer, now);
 	*out = l;
 	return 0;
 }

@@ -15,7 +15,7 @@
 #     a reason, the first one still carries pings;
 #  5a. teardown from l2tpd: del session (CDN: l2tpns drops the session and
 #     its route, accounting Stop), then del tunnel (StopCCN);
-#  2. PAP (l2tpns restarted asking for PAP): up, pings both ways;
+#  2. PAP (l2tpns restarted asking for PAP): up, pings both ways, HELLO;
 #  4. a wrong tunnel secret: l2tpns's Challenge Response does not verify,
 #     the tunnel is not established, l2tpd logs why;
 #  5b. teardown from l2tpns (SIGQUIT: it shuts tunnels and sessions down):
@@ -115,7 +115,7 @@ say "2. PAP: l2tpns restarted asking for PAP"
 stop_peer lns
 start_l2tpns_lns 2 pap "$V2_TUNNEL_SECRET"
 l2tpc 1 add tunnel tunnel_id 20 remote "$LNS_IP" local "$LAC_IP" control on version 2 \
-	hostname lac hello 5 secret "$V2_TUNNEL_SECRET"
+	hostname lac hello 1 secret "$V2_TUNNEL_SECRET"
 l2tpc 1 add session tunnel_id 20 pw_type ppp name ppp20 user "$PPP_USER" password "$PPP_PASS"
 wait_for "ppp20's address from RADIUS" 200 has_addr 1 ppp20 "$PPP_POOL_FIRST" "$PPP_LNS_IP/32"
 radius_has "access id=[0-9]+ user=$PPP_USER auth=pap result=accept framed_ip=$PPP_POOL_FIRST" ||
@@ -127,14 +127,17 @@ l2tpc 1 show session | grep -q "PPP: network, $PPP_POOL_FIRST peer $PPP_LNS_IP" 
 	fail "show session lacks ppp20's PPP network phase"
 
 say "5b. teardown from l2tpns: SIGQUIT shuts its tunnels and sessions down"
-kill -QUIT "${PEERPID[lns]}"
+wait_l2tpns lns 'Received HELLO'
+# l2tpns exits by itself: no longer one of the peers that must stay alive
+lnspid=${PEERPID[lns]}
+unset "PEERPID[lns]"
+kill -QUIT "$lnspid"
 wait_l2tpd 'tunnel 20: down .*by the peer'
 # no new attempt (l2tpd's tunnels retry) to hold l2tpns up
 l2tpc 1 del tunnel tunnel_id 20
 wait_no_link 1 ppp20
-wait_for "l2tpns to exit after SIGQUIT" 200 gone "${PEERPID[lns]}"
-wait "${PEERPID[lns]}" 2>/dev/null || true
-unset "PEERPID[lns]"
+wait_for "l2tpns to exit after SIGQUIT" 200 gone "$lnspid"
+wait "$lnspid" 2>/dev/null || true
 l2tpns_has lns 'Shutdown complete' || fail "l2tpns did not complete its shutdown"
 
 say "6. tshark decodes the capture"
@@ -145,6 +148,15 @@ v2_cap_check "$V2_SCCRQ" "$V2_SCCRP" "$V2_SCCCN" "$V2_ICRQ" 'l2tp.avp.message_ty
 	"l2tp && lcp" "l2tp && chap" "l2tp && pap" "l2tp && ipcp" \
 	"l2tp && icmp.type == 8 && ip.src == $PPP_POOL_FIRST" "l2tp && icmp.type == 0 && ip.src == $PPP_POOL_FIRST" \
 	"l2tp && icmp.type == 8 && ip.src == $PPP_LNS_IP" "l2tp && icmp.type == 0 && ip.src == $PPP_LNS_IP"
+# RFC 2661 §7.4.1: the LAC sends PPP in a session once it has sent its
+# ICCN; in the LAC's packets of each session (tunnel:session ids of the
+# LNS, the ICRQ has session 0) the first one is the ICCN, not data.
+early=$(tshark -n -r "$CAP" -Y "l2tp && ip.src == $LAC_IP && l2tp.session != 0" \
+	-T fields -e l2tp.tunnel -e l2tp.session -e l2tp.type 2>/dev/null |
+	awk '!seen[$1":"$2]++ && $3 != 1 {print $1":"$2}')
+[ -z "$early" ] || fail "l2tpd sent PPP before the ICCN in sessions $early"
+l2tpns_has lns 'ignoring ConfigReq in state Starting' &&
+	fail "l2tpns dropped an LCP Configure-Request that came before its session"
 stop_peer radius
 radius_has 'exit signal' || fail "fakeradius did not exit on SIGTERM"
 v2_pass

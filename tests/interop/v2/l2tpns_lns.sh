@@ -83,6 +83,11 @@ sid11=$(sed -n 's/.*session \([0-9]*\) (ppp11) down.*/\1/p' "$T/l2tpd1.log" | he
 l2tpd_has "session=$sid11 peer_session=[0-9]+ down result=Call disconnected for administrative reasons/3 .*by=peer" ||
 	fail "l2tpd did not log the CDN of session $sid11 with its result"
 l2tpns_has lns 'Authentication rejected for bob' || fail "l2tpns did not log the reject"
+# its CDN has no Error Message: l2tpd names the Result Code
+l2tpd_has "session $sid11 \(ppp11\) down \(result 3, by the peer\): by peer: Call disconnected for administrative reasons" ||
+	fail "l2tpd gave no reason for session $sid11"
+l2tpc 1 show session | grep -q 'Last down: result 3, by peer: Call disconnected for administrative reasons' ||
+	fail "show session gives no reason for ppp11: $(l2tpc 1 show session)"
 ip -n "$PFX-1" -4 -o addr show dev ppp11 2>/dev/null | grep -q inet &&
 	fail "the session with the wrong password got an address"
 ping_ok 1 "$PPP_LNS_IP"

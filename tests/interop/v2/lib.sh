@@ -23,6 +23,7 @@
 #                                            users checked by fakeradius
 #   start_fakeradius NS                      fakeradius on 127.0.0.1 in NS
 #   radius_has REGEX / wait_radius REGEX     its decisions ($T/radius.log)
+#   l2tpns_has NAME REGEX / wait_l2tpns NAME REGEX   that l2tpns's log
 #   stop_peer NAME                           SIGTERM (bounded), then SIGKILL
 #   ppp_log NAME                             cat of that daemon's fakepppd logs
 #   wait_ppp_up NAME                         fakepppd said ipcp=up
@@ -202,9 +203,10 @@ wait_radius() { wait_for "fakeradius: $1" "${2:-200}" radius_has "$1"; }
 # cluster is on lo with a short heartbeat timeout, as l2tpns ignores
 # L2TP until it has declared itself master. It runs in a session of its own
 # (setsid): on SIGQUIT it signals its process group. Its CLI (telnet port
-# 23) listens on 127.0.0.1 of NS only. Log: $T/NAME.log (debug 3).
+# 23) listens on 127.0.0.1 of NS only. Log: $T/NAME.log (debug 3, or
+# $L2TPNS_DEBUG: 5 dumps every packet).
 start_l2tpns_lns() {
-	local ns=$1 auth=${2:-chap} secret=${3-} name=${PEER_NAME:-lns} conf
+	local ns=$1 auth=${2:-chap} secret=${3-} name=${PEER_NAME:-lns} conf skip_lines
 	command -v l2tpns >/dev/null || skip "l2tpns not installed (scripts/deps.sh)"
 	[ -e /etc/l2tpns/ip_pool ] || skip "/etc/l2tpns/ip_pool missing: nothing to bind-mount over"
 	[ -n "${PEERPID[radius]:-}" ] || start_fakeradius "$ns"
@@ -212,7 +214,7 @@ start_l2tpns_lns() {
 	# the RADIUS addresses, and a spare one
 	echo "$PPP_POOL_FIRST/31" >"$T/$name.ip_pool"
 	{
-		echo "set debug 3"
+		echo "set debug ${L2TPNS_DEBUG:-3}"
 		echo "set log_file \"$T/$name.log\""
 		echo "set pid_file \"$T/$name.pid\""
 		[ -n "$secret" ] && echo "set l2tp_secret \"$secret\""
@@ -232,12 +234,15 @@ start_l2tpns_lns() {
 		echo "set cluster_hb_timeout 5"
 	} >"$conf"
 	command -v setsid >/dev/null || skip "setsid not installed"
+	# a restarted l2tpns appends to the same log: wait for what this one says
+	skip_lines=0
+	[ ! -f "$T/$name.log" ] || skip_lines=$(wc -l <"$T/$name.log")
 	ip netns exec "$PFX-$ns" setsid unshare -m --propagation private \
 		sh -c 'mount --bind "$0" /etc/l2tpns/ip_pool && exec "$@"' "$T/$name.ip_pool" \
 		l2tpns -c "$conf" >"$T/$name.out" 2>&1 &
 	PEERPID[$name]=$!
 	wait_for "l2tpns $name to become the cluster master" 200 \
-		grep -q 'I am declaring myself the master' "$T/$name.log"
+		eval "tail -n +$((skip_lines + 1)) '$T/$name.log' | grep -q 'I am declaring myself the master'"
 	wait_for "l2tpns $name on $LNS_IP:1701" 100 \
 		eval "ip netns exec $PFX-$ns ss -Hlun 'sport = :1701' | grep -q $LNS_IP"
 	[ "$(readlink "/proc/${PEERPID[$name]}/exe")" = "$(readlink -f "$(command -v l2tpns)")" ] ||

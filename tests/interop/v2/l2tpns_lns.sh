@@ -16,6 +16,7 @@
 #  5a. teardown from l2tpd: del session (CDN: l2tpns drops the session and
 #     its route, accounting Stop), then del tunnel (StopCCN);
 #  2. PAP (l2tpns restarted asking for PAP): up, pings both ways, HELLO;
+#     a wrong password with PAP too (3');
 #  4. a wrong tunnel secret: l2tpns's Challenge Response does not verify,
 #     the tunnel is not established, l2tpd logs why;
 #  5b. teardown from l2tpns (SIGQUIT: it shuts tunnels and sessions down):
@@ -32,7 +33,8 @@
 #  - it never challenges the LAC (RFC 2661 §4.2): l2tp_secret only answers
 #    the LAC's challenge, so tunnel authentication is one-way;
 #  - a user its RADIUS rejects gets a CDN (result 3, no Error Message)
-#    and no CHAP Failure first (RFC 1994 §4.2);
+#    and no CHAP Failure or PAP Authenticate-Nak first (RFC 1994 §4.2,
+#    RFC 1334 §2.2.2);
 #  - when its LCP opens on the peer's Configure-Request, it sends its CHAP
 #    Challenge before the Configure-Ack that opens the peer's LCP, so the
 #    peer discards the Challenge (RFC 1661 §3.3) until l2tpns repeats it;
@@ -147,6 +149,14 @@ ping_ok 2 "$PPP_POOL_FIRST"
 l2tpc 1 show session | grep -q "PPP: network, $PPP_POOL_FIRST peer $PPP_LNS_IP" ||
 	fail "show session lacks ppp20's PPP network phase"
 
+say "3'. a wrong PPP password with PAP: Access-Reject, that session down"
+l2tpc 1 add session tunnel_id 20 pw_type ppp name ppp21 user bob password wrong-secret
+wait_radius "access id=[0-9]+ user=bob auth=pap result=reject reason=bad-password"
+wait_l2tpd 'session [0-9]+ \(ppp21\) down \(result 3, by the peer\): by peer: '
+ip -n "$PFX-1" -4 -o addr show dev ppp21 2>/dev/null | grep -q inet &&
+	fail "the PAP session with the wrong password got an address"
+ping_ok 1 "$PPP_LNS_IP"
+
 say "5b. teardown from l2tpns: SIGQUIT shuts its tunnels and sessions down"
 wait_l2tpns lns 'Received HELLO'
 # l2tpns exits by itself: no longer one of the peers that must stay alive
@@ -176,6 +186,8 @@ early=$(tshark -n -r "$CAP" -Y "l2tp && ip.src == $LAC_IP && l2tp.session != 0" 
 	-T fields -e l2tp.tunnel -e l2tp.session -e l2tp.type 2>/dev/null |
 	awk '!seen[$1":"$2]++ && $3 != 1 {print $1":"$2}')
 [ -z "$early" ] || fail "l2tpd sent PPP before the ICCN in sessions $early"
+l2tpns_has lns 'Incorrect auth on RADIUS response' &&
+	fail "l2tpns refused a Response Authenticator of fakeradius"
 l2tpns_has lns 'ignoring ConfigReq in state Starting' &&
 	fail "l2tpns dropped an LCP Configure-Request that came before its session"
 stop_peer radius

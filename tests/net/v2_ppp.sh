@@ -134,6 +134,12 @@ if [ "$capture" = 1 ]; then
 	for want in 1 2 3 10 11 12 14; do # SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN
 		grep -qw "$want" <<<"$types" || fail "no L2TPv2 control message of type $want"
 	done
+	# RFC 2661 §7.4.1: the LAC sends PPP in a session once it has sent
+	# its ICCN: in each v2 session the LAC's first packet is the ICCN
+	early=$(ts -Y "l2tp.version == 2 && ip.src == $A1 && l2tp.session != 0" \
+		-T fields -e l2tp.tunnel -e l2tp.session -e l2tp.type |
+		awk '!seen[$1":"$2]++ && $3 != 1 {print $1":"$2}')
+	[ -z "$early" ] || fail "the LAC sent PPP before its ICCN in sessions $early"
 	n=$(ts -Y 'l2tp.version == 3 && l2tp.avp.message_type == 1 && udp.port == 1702' | wc -l)
 	[ "$n" -ge 1 ] || fail "no L2TPv3 SCCRQ before the fallback"
 	for p in pap chap ipcp ipv6cp icmp; do

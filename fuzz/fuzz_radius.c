@@ -3,12 +3,15 @@
  * fuzz_radius.c - the RADIUS request handler of the interop tests' server
  * (tests/interop/v2/fakeradius.c, included here without its main()).
  *
- * Input: [0] mode, then bytes. Mode 0: the bytes are a request as received.
- * Mode 1: a PAP Access-Request for alice is built around them (the bytes,
- * NUL-padded to a multiple of 16, at most 128, hidden as User-Password).
+ * Input: [0] mode (modulo 3), then bytes. Mode 0: the bytes are a request
+ * as received. Mode 1: a PAP Access-Request for alice is built around them
+ * (the bytes, NUL-padded to a multiple of 16, at most 128, hidden as
+ * User-Password).
  * Mode 2: a CHAP Access-Request for alice: [1] CHAP ID, [2] bit 0 set for the
  * right response, bit 1 for a CHAP-Challenge attribute of the rest (else
  * the Request Authenticator is the challenge).
+ * Seeds: built requests, and l2tpns's requests captured in l2tpns_lns.sh
+ * (mode 0, secret radius-secret-1, as there).
  * Properties: nothing reads or writes out of bounds; a reply's Length field
  * is its length and its Response Authenticator is right (RFC 2865 §3); a
  * built PAP or CHAP request is accepted exactly when its password is right.

@@ -32,10 +32,10 @@ static void check_reply(const uint8_t *req, const uint8_t *out, ssize_t n)
 	if (n < FR_HDR_LEN || n > FR_MAX_LEN || get16(out + 2) != n || out[1] != req[1])
 		abort();
 	struct l2tp_iov iov[] = {
-		{ out, 4 },
-		{ req + 4, FR_AUTH_LEN },
-		{ out + FR_HDR_LEN, (size_t)n - FR_HDR_LEN },
-		{ secret, sizeof(secret) - 1 },
+	    {out, 4},
+	    {req + 4, FR_AUTH_LEN},
+	    {out + FR_HDR_LEN, (size_t)n - FR_HDR_LEN},
+	    {secret, sizeof(secret) - 1},
 	};
 	if (l2tp_auth_md5(iov, 4, want) < 0 || memcmp(want, out + 4, L2TP_MD5_LEN))
 		abort();
@@ -62,8 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!conf.n_users) {
 		conf.secret = (const uint8_t *)secret;
 		conf.secret_len = sizeof(secret) - 1;
-		conf.users[0] = (struct fr_user){ .name = "alice", .pass = pass,
-						  .ip = { 198, 51, 100, 2 }, .has_ip = true };
+		conf.users[0] = (struct fr_user){
+		    .name = "alice", .pass = pass, .ip = {198, 51, 100, 2}, .has_ip = true};
 		conf.n_users = 1;
 	}
 	if (size < 1)
@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(plain, data + 1, plen);
 		hlen = plen ? (plen + 15) / 16 * 16 : 16;
 		for (size_t i = 0; i < hlen; i += 16) {
-			struct l2tp_iov iov[] = { { secret, sizeof(secret) - 1 },
-						  { i ? hidden + i - 16 : req + 4, 16 } };
+			struct l2tp_iov iov[] = {{secret, sizeof(secret) - 1},
+						 {i ? hidden + i - 16 : req + 4, 16}};
 
 			if (l2tp_auth_md5(iov, 2, b) < 0)
 				return 0;
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ch = data + 3;
 			add(req, &len, FR_A_CHAP_CHALLENGE, ch, chlen);
 		}
-		struct l2tp_iov iov[] = { { chap, 1 }, { pass, strlen(pass) }, { ch, chlen } };
+		struct l2tp_iov iov[] = {{chap, 1}, {pass, strlen(pass)}, {ch, chlen}};
 		if (l2tp_auth_md5(iov, 3, chap + 1) < 0)
 			return 0;
 		if (!(data[2] & 1))

@@ -174,11 +174,21 @@ static int fr_parse(const uint8_t *p, size_t n, struct fr_req *r, const char **w
 			return -EBADMSG;
 		}
 		switch (type) {
-		case FR_A_USER_NAME: v = &r->user_name; break;
-		case FR_A_USER_PASSWORD: v = &r->user_password; break;
-		case FR_A_CHAP_PASSWORD: v = &r->chap_password; break;
-		case FR_A_CHAP_CHALLENGE: v = &r->chap_challenge; break;
-		case FR_A_ACCT_STATUS_TYPE: v = &r->acct_status; break;
+		case FR_A_USER_NAME:
+			v = &r->user_name;
+			break;
+		case FR_A_USER_PASSWORD:
+			v = &r->user_password;
+			break;
+		case FR_A_CHAP_PASSWORD:
+			v = &r->chap_password;
+			break;
+		case FR_A_CHAP_CHALLENGE:
+			v = &r->chap_challenge;
+			break;
+		case FR_A_ACCT_STATUS_TYPE:
+			v = &r->acct_status;
+			break;
 		}
 		if (v && !v->set) {
 			v->p = r->attrs + off + 2;
@@ -244,7 +254,7 @@ static int pap_check(const struct fr_conf *c, const struct fr_req *r, const char
 	}
 	for (i = 0; i < len; i += 16) {
 		/* b(i) = MD5(S + c(i-1)), c(0) = Request Authenticator */
-		struct l2tp_iov iov[] = { { c->secret, c->secret_len }, { prev, 16 } };
+		struct l2tp_iov iov[] = {{c->secret, c->secret_len}, {prev, 16}};
 
 		rc = md5(iov, 2, b);
 		if (rc < 0)
@@ -280,9 +290,9 @@ static int chap_check(const struct fr_req *r, const char *pass, const char **why
 	}
 	{
 		struct l2tp_iov iov[] = {
-			{ r->chap_password.p, 1 },
-			{ pass, strlen(pass) },
-			{ ch->set ? ch->p : r->auth, ch->set ? ch->len : FR_AUTH_LEN },
+		    {r->chap_password.p, 1},
+		    {pass, strlen(pass)},
+		    {ch->set ? ch->p : r->auth, ch->set ? ch->len : FR_AUTH_LEN},
 		};
 
 		rc = md5(iov, 3, want);
@@ -297,8 +307,7 @@ static int chap_check(const struct fr_req *r, const char *pass, const char **why
 }
 
 /* appends attribute |type| with |len| octets of |v| at |*off| of |out| */
-static int put_attr(uint8_t *out, size_t cap, size_t *off, uint8_t type, const void *v,
-		    size_t len)
+static int put_attr(uint8_t *out, size_t cap, size_t *off, uint8_t type, const void *v, size_t len)
 {
 	if (len > 253 || cap < *off || cap - *off < len + 2)
 		return -ENOSPC;
@@ -313,8 +322,8 @@ static int put_attr(uint8_t *out, size_t cap, size_t *off, uint8_t type, const v
  * Writes the header of reply |code| to |r| and its Response Authenticator
  * (RFC 2865 §3) over the attributes already at out[20..|len|).
  */
-static int finish_reply(const struct fr_conf *c, const struct fr_req *r, uint8_t code,
-			uint8_t *out, size_t len)
+static int finish_reply(const struct fr_conf *c, const struct fr_req *r, uint8_t code, uint8_t *out,
+			size_t len)
 {
 	out[0] = code;
 	out[1] = r->id;
@@ -322,10 +331,10 @@ static int finish_reply(const struct fr_conf *c, const struct fr_req *r, uint8_t
 	out[3] = (uint8_t)len;
 	{
 		struct l2tp_iov iov[] = {
-			{ out, 4 },
-			{ r->auth, FR_AUTH_LEN },
-			{ out + FR_HDR_LEN, len - FR_HDR_LEN },
-			{ c->secret, c->secret_len },
+		    {out, 4},
+		    {r->auth, FR_AUTH_LEN},
+		    {out + FR_HDR_LEN, len - FR_HDR_LEN},
+		    {c->secret, c->secret_len},
 		};
 
 		return md5(iov, 4, out + 4);
@@ -359,7 +368,7 @@ static ssize_t handle_access(const struct fr_conf *c, const struct fr_req *r, ui
 		return ok;
 	printable(&r->user_name, name, sizeof(name));
 	if (ok) {
-		static const uint8_t framed[4] = { 0, 0, 0, 2 }, ppp[4] = { 0, 0, 0, 1 };
+		static const uint8_t framed[4] = {0, 0, 0, 2}, ppp[4] = {0, 0, 0, 1};
 
 		if ((rc = put_attr(out, cap, &off, FR_A_SERVICE_TYPE, framed, 4)) < 0 ||
 		    (rc = put_attr(out, cap, &off, FR_A_FRAMED_PROTOCOL, ppp, 4)) < 0)
@@ -390,18 +399,23 @@ static const char *acct_status_name(const struct fr_view *v)
 		return "-";
 	s = (uint32_t)v->p[0] << 24 | (uint32_t)v->p[1] << 16 | (uint32_t)v->p[2] << 8 | v->p[3];
 	switch (s) { /* RFC 2866 §5.1 */
-	case 1: return "start";
-	case 2: return "stop";
-	case 3: return "interim-update";
-	case 7: return "accounting-on";
-	case 8: return "accounting-off";
-	default: return "other";
+	case 1:
+		return "start";
+	case 2:
+		return "stop";
+	case 3:
+		return "interim-update";
+	case 7:
+		return "accounting-on";
+	case 8:
+		return "accounting-off";
+	default:
+		return "other";
 	}
 }
 
-static ssize_t handle_accounting(const struct fr_conf *c, const struct fr_req *r,
-				 const uint8_t *in, uint8_t *out, size_t cap, char *log,
-				 size_t logcap)
+static ssize_t handle_accounting(const struct fr_conf *c, const struct fr_req *r, const uint8_t *in,
+				 uint8_t *out, size_t cap, char *log, size_t logcap)
 {
 	static const uint8_t zero[FR_AUTH_LEN];
 	uint8_t want[L2TP_MD5_LEN];
@@ -412,10 +426,10 @@ static ssize_t handle_accounting(const struct fr_conf *c, const struct fr_req *r
 	{
 		/* RFC 2866 §3: MD5(Code+ID+Length+16 zero octets+Attributes+Secret) */
 		struct l2tp_iov iov[] = {
-			{ in, 4 },
-			{ zero, FR_AUTH_LEN },
-			{ r->attrs, r->attrs_len },
-			{ c->secret, c->secret_len },
+		    {in, 4},
+		    {zero, FR_AUTH_LEN},
+		    {r->attrs, r->attrs_len},
+		    {c->secret, c->secret_len},
 		};
 
 		rc = md5(iov, 4, want);
@@ -423,7 +437,8 @@ static ssize_t handle_accounting(const struct fr_conf *c, const struct fr_req *r
 			return rc;
 	}
 	if (!l2tp_auth_equal(want, r->auth, FR_AUTH_LEN)) {
-		snprintf(log, logcap, "accounting id=%u user=%s status=%s result=drop reason=bad-authenticator",
+		snprintf(log, logcap,
+			 "accounting id=%u user=%s status=%s result=drop reason=bad-authenticator",
 			 r->id, name, acct_status_name(&r->acct_status));
 		return 0;
 	}
@@ -513,7 +528,7 @@ static void on_signal(int sig)
 
 static int udp_bind(const char *addr, unsigned port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd;
 
 	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
@@ -541,7 +556,7 @@ int main(int argc, char **argv)
 	static struct fr_conf conf;
 	const char *addr = "127.0.0.1", *logfile = NULL;
 	unsigned long port = 1812;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct pollfd pfd[2];
 	int opt, i;
 
@@ -553,13 +568,16 @@ int main(int argc, char **argv)
 			conf.secret_len = strlen(optarg);
 			break;
 		case 'u':
-			if (conf.n_users == FR_MAX_USERS || parse_user(optarg, &conf.users[conf.n_users]) < 0) {
+			if (conf.n_users == FR_MAX_USERS ||
+			    parse_user(optarg, &conf.users[conf.n_users]) < 0) {
 				usage();
 				return 2;
 			}
 			conf.n_users++;
 			break;
-		case 'a': addr = optarg; break;
+		case 'a':
+			addr = optarg;
+			break;
 		case 'p':
 			port = strtoul(optarg, NULL, 10);
 			if (port == 0 || port > 65534) {
@@ -567,8 +585,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'l': logfile = optarg; break;
-		default: usage(); return 2;
+		case 'l':
+			logfile = optarg;
+			break;
+		default:
+			usage();
+			return 2;
 		}
 	}
 	if (!conf.secret || conf.secret_len == 0 || optind != argc) {
@@ -585,10 +607,11 @@ int main(int argc, char **argv)
 		int fd = udp_bind(addr, (unsigned)port + (unsigned)i);
 
 		if (fd < 0) {
-			logx("error bind=%s:%lu reason=%s", addr, port + (unsigned)i, strerror(-fd));
+			logx("error bind=%s:%lu reason=%s", addr, port + (unsigned)i,
+			     strerror(-fd));
 			return 1;
 		}
-		pfd[i] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		pfd[i] = (struct pollfd){.fd = fd, .events = POLLIN};
 	}
 	logx("listening auth=%s:%lu acct=%s:%lu users=%zu", addr, port, addr, port + 1,
 	     conf.n_users);
@@ -613,14 +636,15 @@ int main(int argc, char **argv)
 				continue;
 			inet_ntop(AF_INET, &peer.sin_addr, from, INET_ADDRSTRLEN);
 			snprintf(from + strlen(from), 8, ":%u", ntohs(peer.sin_port));
-			rlen = fr_handle(&conf, in, (size_t)n, out, sizeof(out), line, sizeof(line));
+			rlen =
+			    fr_handle(&conf, in, (size_t)n, out, sizeof(out), line, sizeof(line));
 			if (rlen < 0) {
 				logx("error from=%s reason=%s", from, strerror((int)-rlen));
 				continue;
 			}
 			logx("%s from=%s port=%s", line, from, i ? "acct" : "auth");
-			if (rlen > 0 &&
-			    sendto(pfd[i].fd, out, (size_t)rlen, 0, (struct sockaddr *)&peer, plen) < 0)
+			if (rlen > 0 && sendto(pfd[i].fd, out, (size_t)rlen, 0,
+					       (struct sockaddr *)&peer, plen) < 0)
 				logx("error sendto=%s reason=%s", from, strerror(errno));
 		}
 	}

@@ -163,7 +163,10 @@ wait_l2tpns lns 'Received HELLO'
 lnspid=${PEERPID[lns]}
 unset "PEERPID[lns]"
 kill -QUIT "$lnspid"
-wait_l2tpd 'tunnel 20: down .*by the peer'
+wait_l2tpd 'tunnel 20: down \(result 6, error 0, by the peer\)'
+# its StopCCN has no Error Message: show tunnel names the Result Code
+l2tpc 1 show tunnel tunnel_id 20 | grep -q 'Last down: result 6, by peer: Requester is being shut down' ||
+	fail "show tunnel gives no reason for tunnel 20: $(l2tpc 1 show tunnel tunnel_id 20)"
 # no new attempt (l2tpd's tunnels retry) to hold l2tpns up
 l2tpc 1 del tunnel tunnel_id 20
 wait_no_link 1 ppp20

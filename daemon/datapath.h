@@ -61,6 +61,14 @@ struct l2tpd_datapath_ops {
 	 */
 	int (*session_send)(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 			    const uint8_t *frame, size_t len);
+	/*
+	 * Optional: a PPPoL2TP socket (AF_PPPOX, PX_PROTO_OL2TP) connected to
+	 * the kernel's session of a PPP session, to hand to pppd's pppol2tp
+	 * plugin: the kernel then carries the PPP frames and pppd speaks PPP.
+	 * A datapath with this op has no session_send. The fd (close-on-exec)
+	 * is the caller's, or -errno.
+	 */
+	int (*session_pppox)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
 	/* Frees the datapath (all tunnels were deleted before). */
 	void (*free)(struct l2tpd_datapath *dp);
 };

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mgr.h"
 #include "ppp_link.h"
+#include "pppd_link.h"
 #include "registry.h"
 #include "sock.h"
 
@@ -634,6 +635,10 @@ static void retire(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 		l2tpd_ppp_link_free(ms->ppp);
 		ms->ppp = NULL;
 	}
+	if (ms->pppd) {
+		l2tpd_pppd_free(ms->pppd);
+		ms->pppd = NULL;
+	}
 	ms->ds->ms = NULL;
 	ms->ds->dying = true;
 	ms->ds = NULL;
@@ -1204,7 +1209,35 @@ static int ppp_start(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 
 	snprintf(label, sizeof(label), "tunnel %u session %u", ms->mt->cfg.tunnel.conn_id,
 		 ms->session_id);
-	rc = l2tpd_ppp_link_new(m->loop, &pc, &ms->ppp, why, sizeof(why));
+	if (m->dp->ops->session_pppox) {
+		/* the kernel carries the frames: PPP is pppd's (PPPoL2TP hand-off) */
+		struct l2tpd_pppd_cfg dc = {
+		    .ppp = &ms->cfg.m.ppp,
+		    .ifname = ms->ds->cfg.ifname,
+		    .label = label,
+		    .lns = ms->lns,
+		    .down = ppp_down,
+		    .arg = ms,
+		};
+
+		rc = dc.fd = m->dp->ops->session_pppox(m->dp, ms->ds);
+		if (rc < 0)
+			snprintf(why, sizeof(why), "%.120s", m->dp->err[0] ? m->dp->err : strerror(-rc));
+		else {
+			if (ms->cfg.m.ppp.secrets[0])
+				log_warnx("%s: pppd checks peers against /etc/ppp/*-secrets, not %s",
+					  label, ms->cfg.m.ppp.secrets);
+			rc = l2tpd_pppd_new(m->loop, &dc, &ms->pppd, why, sizeof(why));
+			close(dc.fd);
+		}
+		if (rc == 0) {
+			snprintf(ms->ds->cfg.ifname, sizeof(ms->ds->cfg.ifname), "%s",
+				 l2tpd_pppd_ifname(ms->pppd));
+			return 0;
+		}
+	} else {
+		rc = l2tpd_ppp_link_new(m->loop, &pc, &ms->ppp, why, sizeof(why));
+	}
 	if (rc < 0) {
 		log_warnx("%s: established but its PPP link failed: %s", label, why);
 		snprintf(ms->last_reason, sizeof(ms->last_reason), "PPP: %.90s", why);
@@ -1429,6 +1462,10 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	}
 	if (old)
 		FAIL(-EEXIST, "tunnel %u already exists", id);
+	/* the kernel's tunnel keeps the version it was made with */
+	if (cmd->m.fallback && !strcmp(m->dp->ops->name, "kernel"))
+		FAIL(-EOPNOTSUPP, "tunnel %u: fallback on needs l2tpd --datapath user "
+				  "(the kernel's tunnel cannot change version)", id);
 	mt = calloc(1, sizeof(*mt));
 	if (!mt)
 		FAIL(-ENOMEM, "out of memory");
@@ -1794,6 +1831,8 @@ int l2tpd_mgr_put_session(struct l2tpd_mgr *m, const struct l2tpd_msession *ms,
 		PUT(u8, L2TPD_ATTR_RECV_SEQ, dp->recv_seq);
 		PUT(u64, L2TPD_ATTR_UPTIME, uptime_s(ms->up_since));
 	}
+	if (ms->pppd)
+		return l2tpd_pppd_put(ms->pppd, nlh, cap);
 	return ms->ppp ? l2tpd_ppp_link_put(ms->ppp, nlh, cap) : 0;
 }
 
@@ -1873,6 +1912,7 @@ void l2tpd_mgr_free(struct l2tpd_mgr *m)
 		waitpid(m->hooks->pid, NULL, 0);
 		hook_reap(m->hooks);
 	}
+	l2tpd_pppd_reap_all(); /* the sessions' pppd, told to stop when they closed */
 	ctl_free_all(m);
 	l2tp_ctx_free(m->ctx);
 	free(m->hook);

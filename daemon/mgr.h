@@ -46,7 +46,8 @@ struct l2tpd_msession {
 	bool close_pending; /* close at the next turn (not inside a callback) */
 	bool from_config;
 	bool lns; /* we took the peer's call (v2: we are the LNS) */
-	struct l2tpd_ppp_link *ppp; /* pw_type ppp, while established */
+	struct l2tpd_ppp_link *ppp; /* pw_type ppp, while established (l2tpd's PPP) */
+	struct l2tpd_pppd *pppd; /* or pppd's, on a PPPoL2TP socket (kernel datapath) */
 	uint16_t last_result;
 	char last_reason[96];
 };

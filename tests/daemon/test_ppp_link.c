@@ -18,21 +18,21 @@
 #include <unistd.h>
 
 #include "../../daemon/ppp_link.h"
+#include "../../daemon/pppd_link.h"
 
 static char path[64];
 
 static int setup(void **state)
 {
-	static const char text[] =
-	    "# client   server   secret       addresses\n"
-	    "alice      lns      alicepw\n"
-	    "alice      *        fallback-for-alice\n"
-	    "\"bob smith\" lns   \"two words\"  198.51.100.7\n"
-	    "carol      other    not-for-us\n"
-	    "   # an indented comment\n"
-	    "short      line\n"
-	    "dave       lns      \"\"\n"
-	    "*          lns      anyone   *\n";
+	static const char text[] = "# client   server   secret       addresses\n"
+				   "alice      lns      alicepw\n"
+				   "alice      *        fallback-for-alice\n"
+				   "\"bob smith\" lns   \"two words\"  198.51.100.7\n"
+				   "carol      other    not-for-us\n"
+				   "   # an indented comment\n"
+				   "short      line\n"
+				   "dave       lns      \"\"\n"
+				   "*          lns      anyone   *\n";
 	FILE *f;
 	int fd;
 
@@ -89,12 +89,13 @@ static void test_lookup(void **state)
 	{
 		char a[32] = "x";
 
-		assert_int_equal(l2tpd_ppp_secret_lookup(path, "bob smith", 9, "lns", s, sizeof(s), a,
-							 sizeof(a)),
+		assert_int_equal(l2tpd_ppp_secret_lookup(path, "bob smith", 9, "lns", s, sizeof(s),
+							 a, sizeof(a)),
 				 9);
 		assert_string_equal(a, "198.51.100.7");
 		assert_int_equal(
-		    l2tpd_ppp_secret_lookup(path, "alice", 5, "lns", s, sizeof(s), a, sizeof(a)), 7);
+		    l2tpd_ppp_secret_lookup(path, "alice", 5, "lns", s, sizeof(s), a, sizeof(a)),
+		    7);
 		assert_string_equal(a, "");
 		assert_int_equal(
 		    l2tpd_ppp_secret_lookup(path, "erin", 4, "lns", s, sizeof(s), a, sizeof(a)), 6);
@@ -113,10 +114,63 @@ static void test_lookup(void **state)
 			 -ENOENT);
 }
 
+/* argv as one string, words separated by spaces */
+static const char *joined(const struct l2tpd_pppd_cfg *c, const char *ifname)
+{
+	static char out[1024];
+	char *argv[48], buf[2048];
+	int n = l2tpd_pppd_argv(c, ifname, argv, 48, buf, sizeof(buf));
+	size_t used = 0;
+
+	assert_true(n > 0);
+	assert_null(argv[n]);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		used +=
+		    (size_t)snprintf(out + used, sizeof(out) - used, "%s%s", i ? " " : "", argv[i]);
+	return out;
+}
+
+/* The session's ppp options as pppd's (pppd(8), its pppol2tp plugin). */
+static void test_pppd_argv(void **state)
+{
+	struct cli_ppp lac = {.lcp_echo = 10, .mru = 1400};
+	struct cli_ppp lns = {.require_auth = L2TP_PPP_AUTH_CHAP,
+			      .local_ip = {198, 51, 100, 1},
+			      .peer_ip = {198, 51, 100, 2}};
+	struct l2tpd_pppd_cfg c = {.ppp = &lac, .path = "/usr/sbin/pppd", .fd = 7};
+	char *argv[8], buf[64];
+
+	(void)state;
+	snprintf(lac.user, sizeof(lac.user), "alice");
+	snprintf(lac.password, sizeof(lac.password), "s3cret");
+	assert_string_equal(joined(&c, "ppp3"),
+			    "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 7 nodetach ifname ppp3 "
+			    "noauth user alice password s3cret noipdefault mru 1400 mtu 1400 "
+			    "lcp-echo-interval 10 lcp-echo-failure 4");
+	c.ppp = &lns;
+	c.lns = true;
+	snprintf(lns.user, sizeof(lns.user), "lns");
+	assert_string_equal(
+	    joined(&c, "ppp0"),
+	    "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 7 pppol2tp_lns_mode nodetach "
+	    "ifname ppp0 require-chap name lns 198.51.100.1:198.51.100.2");
+	lns.require_auth = L2TP_PPP_AUTH_PAP | L2TP_PPP_AUTH_CHAP;
+	memset(lns.local_ip, 0, 4);
+	assert_string_equal(
+	    joined(&c, "ppp0"),
+	    "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 7 pppol2tp_lns_mode nodetach "
+	    "ifname ppp0 auth name lns :198.51.100.2 noipdefault");
+	/* too small a vector or buffer: refused, never overrun */
+	assert_int_equal(l2tpd_pppd_argv(&c, "ppp0", argv, 8, buf, sizeof(buf)), -ENOSPC);
+	assert_int_equal(l2tpd_pppd_argv(&c, "ppp0", argv, 8, buf, 16), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+	    cmocka_unit_test(test_pppd_argv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <net/if.h> /* glibc's net/if.h and netinet/in.h before linux/if_pppox.h */
+#include <netinet/in.h>
+#include <linux/if_pppox.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -568,11 +571,12 @@ static int kd_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	struct nlmsghdr *nlh;
 	int rc;
 
-	if (s->cfg.pw_type == L2TP_PWTYPE_PPP && s->tunnel->mt) {
-		/* l2tpd's PPP link runs on the user datapath's frames */
+	bool ppp = s->cfg.pw_type == L2TP_PWTYPE_PPP;
+
+	if (ppp && !s->tunnel->mt) {
+		/* nobody would attach a PPPoL2TP socket to it (no pppd) */
 		snprintf(dp->err, sizeof(dp->err),
-			 "PPP sessions need l2tpd --datapath user (the kernel's PPPoL2TP "
-			 "hand-off to pppd is not done yet)");
+			 "a PPP session of a static tunnel: only managed PPP sessions go to pppd");
 		return -EPROTONOSUPPORT;
 	}
 	/* What the kernel's SESSION_CREATE takes; the optional ones when not the default. */
@@ -584,7 +588,7 @@ static int kd_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 		cfg.present |= L2TP_API_BIT(L2TP_ATTR_COOKIE);
 	if (cfg.peer_cookie_len)
 		cfg.present |= L2TP_API_BIT(L2TP_ATTR_PEER_COOKIE);
-	if (cfg.ifname[0])
+	if (cfg.ifname[0] && !ppp) /* a PPP session's interface is pppd's pppN */
 		cfg.present |= L2TP_API_BIT(L2TP_ATTR_IFNAME);
 	if (cfg.recv_seq)
 		cfg.present |= L2TP_API_BIT(L2TP_ATTR_RECV_SEQ);
@@ -602,8 +606,14 @@ static int kd_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	rc = talk(k, nlh, NULL, NULL);
 	if (rc == -EPROTONOSUPPORT && !k->base.err[0] && s->cfg.pw_type == L2TP_PWTYPE_ETH)
 		set_err(k, "Ethernet pseudowires need the kernel module l2tp_eth");
+	if (rc == -EPROTONOSUPPORT && !k->base.err[0] && ppp)
+		set_err(k, "PPP sessions need the kernel module l2tp_ppp (and pppd)");
 	if (rc < 0)
 		return rc;
+	if (ppp) {
+		s->dp = k;
+		return 0;
+	}
 	/* The interface name the kernel chose (l2tpethN unless one was given). */
 	rc = session_req(k, L2TP_CMD_SESSION_GET, s, stats_cb, &g);
 	if (rc < 0 || !s->cfg.ifname[0]) {
@@ -668,6 +678,76 @@ static int kd_session_send_seq(struct l2tpd_datapath *dp, struct l2tpd_session *
 	return g.send_seq;
 }
 
+/*
+ * The PPPoL2TP hand-off: a PPPoX socket connected to the kernel's session
+ * (made by kd_session_create) through the tunnel's socket, as xl2tpd and
+ * OpenL2TP hand it to pppd's pppol2tp plugin. The address forms follow
+ * the version and family (linux/if_pppox.h); the kernel takes the peer's
+ * address from the tunnel's connected socket.
+ */
+static int kd_session_pppox(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	const struct l2tpd_tunnel *t = s->tunnel;
+	const struct kd_tunnel *kt = t->dp;
+	union l2tpd_addr local, peer;
+	union {
+		struct sockaddr_pppol2tp v2;
+		struct sockaddr_pppol2tpin6 v2in6;
+		struct sockaddr_pppol2tpv3 v3;
+		struct sockaddr_pppol2tpv3in6 v3in6;
+	} sa;
+	socklen_t len;
+	int fd, v6;
+
+	if (!kt || kt->fd < 0 || !s->dp)
+		return -ENOTCONN;
+	l2tpd_tunnel_addrs(t, &local, &peer);
+	v6 = peer.sa.sa_family == AF_INET6;
+	memset(&sa, 0, sizeof(sa));
+	/* one of the four forms: v2 ids are 16 bits, v3 ids 32 */
+#define PX_FILL(f, a)                                                                              \
+	do {                                                                                       \
+		sa.f.sa_family = AF_PPPOX;                                                         \
+		sa.f.sa_protocol = PX_PROTO_OL2TP;                                                 \
+		sa.f.pppol2tp.fd = kt->fd;                                                         \
+		sa.f.pppol2tp.s_tunnel = (__typeof__(sa.f.pppol2tp.s_tunnel))t->cfg.conn_id;       \
+		sa.f.pppol2tp.s_session = (__typeof__(sa.f.pppol2tp.s_tunnel))s->cfg.session_id;   \
+		sa.f.pppol2tp.d_tunnel = (__typeof__(sa.f.pppol2tp.s_tunnel))t->cfg.peer_conn_id;  \
+		sa.f.pppol2tp.d_session =                                                          \
+		    (__typeof__(sa.f.pppol2tp.s_tunnel))s->cfg.peer_session_id;                    \
+		sa.f.pppol2tp.addr = peer.a;                                                       \
+		len = sizeof(sa.f);                                                                \
+	} while (0)
+	if (t->cfg.proto_version == 2) {
+		if (v6)
+			PX_FILL(v2in6, in6);
+		else
+			PX_FILL(v2, in);
+	} else if (v6) {
+		PX_FILL(v3in6, in6);
+	} else {
+		PX_FILL(v3, in);
+	}
+#undef PX_FILL
+	fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(dp->err, sizeof(dp->err),
+			 "PPPoL2TP socket: %s (the kernel module l2tp_ppp?)", strerror(e));
+		return -e;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
+		int e = errno;
+
+		snprintf(dp->err, sizeof(dp->err), "PPPoL2TP connect to session %u: %s",
+			 s->cfg.session_id, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
 static void kd_free(struct l2tpd_datapath *dp)
 {
 	struct kd_dp *k = (struct kd_dp *)dp;
@@ -688,6 +768,7 @@ static const struct l2tpd_datapath_ops kd_ops = {
     .session_delete = kd_session_delete,
     .session_stats = kd_session_stats,
     .session_send_seq = kd_session_send_seq,
+    .session_pppox = kd_session_pppox,
     .free = kd_free,
 };
 

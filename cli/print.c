@@ -506,8 +506,11 @@ static void print_msession_text(struct cli_printer *p, const struct cli_minfo *m
 				mstr(mi, L2TPD_ATTR_PPP_PEER6));
 		if (mi->tb[L2TPD_ATTR_PPP_PEER_NAME])
 			fprintf(p->out, ", peer name \"%s\"", mstr(mi, L2TPD_ATTR_PPP_PEER_NAME));
-		fprintf(p->out, ", IP packets rx %" PRIu64 " tx %" PRIu64 "\n",
-			muint(mi, L2TPD_ATTR_PPP_RX_IP), muint(mi, L2TPD_ATTR_PPP_TX_IP));
+		/* pppd's sessions (kernel datapath) have no counters here */
+		if (mi->tb[L2TPD_ATTR_PPP_RX_IP])
+			fprintf(p->out, ", IP packets rx %" PRIu64 " tx %" PRIu64,
+				muint(mi, L2TPD_ATTR_PPP_RX_IP), muint(mi, L2TPD_ATTR_PPP_TX_IP));
+		putc('\n', p->out);
 	}
 	print_down(p, mi);
 }

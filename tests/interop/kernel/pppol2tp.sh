@@ -59,7 +59,7 @@ ping_ok 1 198.51.100.2
 ping_ok 1 198.51.100.2 -s 1400
 vm_run "ping -c 3 -W 2 -q 198.51.100.1 >/dev/null && ping -c 2 -W 2 -s 1400 -q 198.51.100.1 >/dev/null" ||
 	fail "the VM's pings over ppp0 get no reply"
-vl2tp show session | grep -q 'PPP: pppd [0-9]' || fail "the VM's show session does not name pppd: $(vl2tp show session)"
+vl2tp show session | grep -qE 'PPP: pppd [0-9]+$' || fail "the VM's show session does not name pppd: $(vl2tp show session)"
 vm_run "ip l2tp show session" | grep -q 'Session .* in tunnel' || fail "the VM's kernel has no session"
 
 say "del session on the host: pppd exits, the LAC dials again"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "../../lib/internal.h" /* h_only_tunnel: the context's list */
 
 static int ep_rand(void *user, uint8_t *buf, size_t len)
 {
@@ -254,6 +255,33 @@ void h_restart(struct h_ep *e)
 struct l2tp_path h_path(const struct h_ep *a, const struct h_ep *b)
 {
 	return (struct l2tp_path){a->h->encap, a->addr, b->addr};
+}
+
+struct l2tp_tunnel *h_open_tunnel(struct h_ep *from, struct h_ep *to,
+				  const struct l2tp_tunnel_cfg *cfg)
+{
+	struct l2tp_path p = h_path(from, to);
+	struct l2tp_tunnel *t = NULL;
+	int rc = l2tp_tunnel_open(from->ctx, &p, cfg, from->h->now, &t);
+
+	if (rc < 0) {
+		fprintf(stderr, "sim: %s: l2tp_tunnel_open: %d\n", from->name, rc);
+		abort();
+	}
+	return t;
+}
+
+struct l2tp_tunnel *h_only_tunnel(struct h_ep *e)
+{
+	struct l2tp_ctx *ctx = e->ctx;
+
+	for (struct l2tp_list *l = ctx->all.next; l != &ctx->all; l = l->next) {
+		struct l2tp_tunnel *t = l2tp_container_of(l, struct l2tp_tunnel, all);
+
+		if (!t->husk)
+			return t;
+	}
+	return NULL;
 }
 
 static struct h_ep *ep_at(struct harness *h, const struct l2tp_addr *a)

@@ -91,6 +91,11 @@ void h_set_encap(struct harness *h, enum l2tp_encap encap);
 void h_restart(struct h_ep *e);
 /* The path from |a| to |b|. */
 struct l2tp_path h_path(const struct h_ep *a, const struct h_ep *b);
+/* l2tp_tunnel_open() from |from| to |to| at the harness's time; aborts on failure. */
+struct l2tp_tunnel *h_open_tunnel(struct h_ep *from, struct h_ep *to,
+				  const struct l2tp_tunnel_cfg *cfg);
+/* |e|'s one caller-visible tunnel (not a husk), or NULL. */
+struct l2tp_tunnel *h_only_tunnel(struct h_ep *e);
 /* Run until virtual time |until| or nothing is left to do. */
 void h_run(struct harness *h, l2tp_time_t until);
 /* Run until |done(h)| is true or |until|; returns done's last answer. */

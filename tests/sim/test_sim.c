@@ -59,16 +59,6 @@ static void cut(struct h_ep *x, struct h_ep *y)
 	lossy(x, y, 1.0, 0, 0);
 }
 
-static struct l2tp_tunnel *open_tunnel(struct h_ep *from, struct h_ep *to,
-				       const struct l2tp_tunnel_cfg *cfg)
-{
-	struct l2tp_path p = h_path(from, to);
-	struct l2tp_tunnel *t = NULL;
-
-	assert_int_equal(l2tp_tunnel_open(from->ctx, &p, cfg, H.now, &t), 0);
-	return t;
-}
-
 static void open_sessions(struct l2tp_tunnel *t, int n, const struct l2tp_session_cfg *tmpl)
 {
 	for (int i = 0; i < n; i++) {
@@ -91,24 +81,10 @@ static bool all_up(struct harness *h)
 	       A->tunnels_up >= 1 && B->tunnels_up >= 1;
 }
 
-/* The established tunnel of |e| (the only caller-visible one). */
-static struct l2tp_tunnel *only_tunnel(struct h_ep *e)
-{
-	struct l2tp_ctx *ctx = e->ctx;
-
-	for (struct l2tp_list *l = ctx->all.next; l != &ctx->all; l = l->next) {
-		struct l2tp_tunnel *t = l2tp_container_of(l, struct l2tp_tunnel, all);
-
-		if (!t->husk)
-			return t;
-	}
-	return NULL;
-}
-
 /* Both ends agree on every session's ids and cookies. */
 static void check_pairs(int n)
 {
-	struct l2tp_tunnel *ta = only_tunnel(A), *tb = only_tunnel(B);
+	struct l2tp_tunnel *ta = h_only_tunnel(A), *tb = h_only_tunnel(B);
 	int seen = 0;
 
 	assert_non_null(ta);
@@ -148,7 +124,7 @@ static void check_pairs(int n)
 /* Close from A, run out the linger: nothing may be left anywhere. */
 static void close_and_drain(void)
 {
-	struct l2tp_tunnel *ta = only_tunnel(A);
+	struct l2tp_tunnel *ta = h_only_tunnel(A);
 
 	assert_non_null(ta);
 	assert_int_equal(l2tp_tunnel_close(ta, 1, 0, "test done", H.now), 0);
@@ -170,8 +146,8 @@ static void check_exactly_once(void)
 {
 	struct l2tp_tunnel_stats sa, sb;
 
-	l2tp_tunnel_get_stats(only_tunnel(A), &sa);
-	l2tp_tunnel_get_stats(only_tunnel(B), &sb);
+	l2tp_tunnel_get_stats(h_only_tunnel(A), &sa);
+	l2tp_tunnel_get_stats(h_only_tunnel(B), &sb);
 	assert_int_equal(sa.xport.tx_msgs, sb.xport.rx_msgs);
 	assert_int_equal(sb.xport.tx_msgs, sa.xport.rx_msgs);
 	for (int i = 1; i <= L2TP_MSG_TYPE_MAX; i++) {
@@ -190,7 +166,7 @@ static void test_sim_basic(void **state)
 	struct l2tp_session_cfg sc = {.cookie_len = 8, .l2spec = L2TP_L2SPEC_DEFAULT,
 				      .recv_seq = true};
 
-	open_sessions(open_tunnel(A, B, &tc), 10, &sc);
+	open_sessions(h_open_tunnel(A, B, &tc), 10, &sc);
 	want_sessions = 10;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	check_pairs(10);
@@ -218,7 +194,7 @@ static void run_lossy(int sessions, uint16_t rwnd)
 	 * the default session setup limit (two retransmission cycles) */
 	B->acfg.setup_timeout = tc.setup_timeout;
 	lossy(A, B, 0.30, 0.10, 0.20);
-	open_sessions(open_tunnel(A, B, &tc), sessions, NULL);
+	open_sessions(h_open_tunnel(A, B, &tc), sessions, NULL);
 	want_sessions = sessions;
 	assert_true(h_run_until(&H, 3600 * SEC, all_up));
 	check_pairs(sessions);
@@ -228,7 +204,7 @@ static void run_lossy(int sessions, uint16_t rwnd)
 	{
 		struct l2tp_tunnel_stats st;
 
-		l2tp_tunnel_get_stats(only_tunnel(B), &st);
+		l2tp_tunnel_get_stats(h_only_tunnel(B), &st);
 		assert_true(st.xport.rx_duplicates > 0);
 		assert_true(st.cwnd <= (rwnd ? rwnd : L2TP_XPORT_RWND));
 	}
@@ -268,7 +244,7 @@ static void test_sim_retry_limit(void **state)
 	l2tp_time_t t0;
 
 	B->acfg.hello = 10 * SEC;
-	t = open_tunnel(A, B, &tc);
+	t = h_open_tunnel(A, B, &tc);
 	want_sessions = 0;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	cut(A, B);
@@ -294,7 +270,7 @@ static void test_sim_hello_dead_peer(void **state)
 	struct l2tp_tunnel_cfg tc = {.hello = 20 * SEC};
 	l2tp_time_t t0;
 
-	open_tunnel(A, B, &tc);
+	h_open_tunnel(A, B, &tc);
 	want_sessions = 0;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	h_run(&H, H.now + 5 * SEC);
@@ -318,13 +294,13 @@ static void test_sim_hello_keepalive(void **state)
 	struct l2tp_tunnel_stats st;
 
 	B->acfg.hello = 10 * SEC;
-	open_tunnel(A, B, &tc);
+	h_open_tunnel(A, B, &tc);
 	want_sessions = 0;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	h_run(&H, H.now + 600 * SEC);
 	assert_int_equal(A->tunnels_down, 0);
 	assert_int_equal(B->tunnels_down, 0);
-	l2tp_tunnel_get_stats(only_tunnel(A), &st);
+	l2tp_tunnel_get_stats(h_only_tunnel(A), &st);
 	assert_true(st.tx_by_type[L2TP_MSG_HELLO] >= 20);
 	close_and_drain();
 }
@@ -332,11 +308,11 @@ static void test_sim_hello_keepalive(void **state)
 /* Both close at the same moment: StopCCNs cross, both go down, nothing left. */
 static void test_sim_stopccn_crossing(void **state)
 {
-	open_sessions(open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 3, NULL);
+	open_sessions(h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 3, NULL);
 	want_sessions = 3;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
-	assert_int_equal(l2tp_tunnel_close(only_tunnel(A), 1, 0, NULL, H.now), 0);
-	assert_int_equal(l2tp_tunnel_close(only_tunnel(B), 6, 0, "shutting down", H.now), 0);
+	assert_int_equal(l2tp_tunnel_close(h_only_tunnel(A), 1, 0, NULL, H.now), 0);
+	assert_int_equal(l2tp_tunnel_close(h_only_tunnel(B), 6, 0, "shutting down", H.now), 0);
 	h_run(&H, H.now + 120 * SEC);
 	assert_int_equal(A->tunnels_down, 1);
 	assert_int_equal(B->tunnels_down, 1);
@@ -353,7 +329,7 @@ static void test_sim_cdn(void **state)
 	struct l2tp_tunnel *ta;
 	struct l2tp_session *s0, *s1, *p1;
 
-	ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	ta = h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	open_sessions(ta, 3, NULL);
 	want_sessions = 3;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
@@ -382,7 +358,7 @@ static void test_sim_cdn(void **state)
 /* SLI with Circuit Status both ways. */
 static void test_sim_sli(void **state)
 {
-	struct l2tp_tunnel *ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	struct l2tp_tunnel *ta = h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	struct l2tp_session *s, *p;
 
 	open_sessions(ta, 1, NULL);
@@ -419,8 +395,8 @@ static void test_sim_both_initiate(void **state)
 	B->accept_sessions = false;
 	A->auto_sessions = B->auto_sessions = 3;
 	/* a responder that lost keeps its settings: the same as its initiator's */
-	open_tunnel(A, B, &tc);
-	open_tunnel(B, A, &tc);
+	h_open_tunnel(A, B, &tc);
+	h_open_tunnel(B, A, &tc);
 	lossy(A, B, 0.1, 0.05, 0.1);
 	assert_true(h_run_until(&H, 600 * SEC, one_each));
 	h_run(&H, H.now + 60 * SEC);
@@ -448,12 +424,12 @@ static void run_digest(uint8_t digest)
 
 	B->acfg = tc;
 	lossy(A, B, 0.2, 0.05, 0.1);
-	open_sessions(open_tunnel(A, B, &tc), 20, NULL);
+	open_sessions(h_open_tunnel(A, B, &tc), 20, NULL);
 	want_sessions = 20;
 	assert_true(h_run_until(&H, 600 * SEC, all_up));
 	check_pairs(20);
 	check_exactly_once();
-	l2tp_tunnel_get_stats(only_tunnel(A), &st);
+	l2tp_tunnel_get_stats(h_only_tunnel(A), &st);
 	assert_int_equal(st.rx_digest_failures, 0);
 	/* RFC 3931 §6.17: acknowledgements are ACK messages, never ZLBs, with digests */
 	assert_true(st.tx_by_type[L2TP_MSG_ACK] > 0);
@@ -479,7 +455,7 @@ static void test_sim_wrong_secret(void **state)
 
 	B->acfg = tc;
 	B->acfg.secret = (const uint8_t *)"wrong";
-	open_tunnel(A, B, &tc);
+	h_open_tunnel(A, B, &tc);
 	h_run(&H, 300 * SEC);
 	assert_int_equal(A->tunnels_up, 0);
 	assert_int_equal(B->tunnels_up, 0);
@@ -498,7 +474,7 @@ static void test_sim_secret_one_side(void **state)
 {
 	struct l2tp_tunnel_cfg tc = {.secret = (const uint8_t *)"only-a", .secret_len = 6};
 
-	open_tunnel(A, B, &tc);
+	h_open_tunnel(A, B, &tc);
 	h_run(&H, 300 * SEC);
 	assert_int_equal(A->tunnels_up, 0);
 	assert_true(A->saw_digest_log);
@@ -514,12 +490,12 @@ static void test_sim_ack_vs_zlb(void **state)
 
 	B->acfg.ack_pref = L2TP_ACKPREF_ZLB;
 	lossy(A, B, 0.1, 0, 0.1);
-	open_sessions(open_tunnel(A, B, &tc), 50, NULL);
+	open_sessions(h_open_tunnel(A, B, &tc), 50, NULL);
 	want_sessions = 50;
 	assert_true(h_run_until(&H, 600 * SEC, all_up));
 	h_run(&H, H.now + 5 * SEC);
-	l2tp_tunnel_get_stats(only_tunnel(A), &sa);
-	l2tp_tunnel_get_stats(only_tunnel(B), &sb);
+	l2tp_tunnel_get_stats(h_only_tunnel(A), &sa);
+	l2tp_tunnel_get_stats(h_only_tunnel(B), &sb);
 	assert_true(sa.tx_by_type[L2TP_MSG_ACK] > 0);
 	assert_int_equal(sb.tx_by_type[L2TP_MSG_ACK], 0);
 	assert_true(sb.xport.tx_acks > 0); /* ZLBs */
@@ -542,12 +518,12 @@ static void test_sim_peer_restart(void **state)
 
 	A->accept_tunnels = true;
 	A->accept_sessions = true;
-	open_sessions(open_tunnel(A, B, &tc), 2, NULL);
+	open_sessions(h_open_tunnel(A, B, &tc), 2, NULL);
 	want_sessions = 2;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	h_restart(B);
 	B->sessions_up = B->tunnels_up = 0;
-	open_sessions(open_tunnel(B, A, &tc), 2, NULL);
+	open_sessions(h_open_tunnel(B, A, &tc), 2, NULL);
 	assert_true(h_run_until(&H, H.now + 120 * SEC, fresh_up));
 	/* the old one was probed (Hello) and died within a retransmission cycle */
 	assert_true(A->last_tdown.timeout);
@@ -562,7 +538,7 @@ static void test_sim_peer_restart(void **state)
 /* Sessions the acceptor refuses, and pseudowire types it does not offer. */
 static void test_sim_session_refused(void **state)
 {
-	struct l2tp_tunnel *ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	struct l2tp_tunnel *ta = h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	struct l2tp_session_cfg ppp = {.pw_type = L2TP_PW_PPP, .l2spec = -1};
 	struct l2tp_session_cfg seq = {.recv_seq = true, .l2spec = L2TP_L2SPEC_NONE};
 
@@ -657,7 +633,7 @@ static void test_sim_unknown_mandatory(void **state)
 	assert_int_equal(l2tp_ctx_tunnel_count(B->ctx), 0);
 
 	/* in a Hello of an established connection: StopCCN 2/8 and both down */
-	ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	ta = h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	want_sessions = 0;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	h_run(&H, H.now + 1 * SEC);
@@ -740,7 +716,7 @@ static void test_sim_v2_sccrq(void **state)
 static void test_sim_refused_peer(void **state)
 {
 	B->accept_tunnels = false;
-	open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	h_run(&H, 60 * SEC);
 	assert_int_equal(A->tunnels_down, 1);
 	assert_true(A->last_tdown.by_peer);
@@ -754,7 +730,7 @@ static void test_sim_refused_peer(void **state)
 static void test_sim_wrong_hostname(void **state)
 {
 	B->acfg.peer_hostname = "someone-else.example";
-	open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	h_run(&H, 60 * SEC);
 	assert_int_equal(A->tunnels_up, 0);
 	assert_int_equal(A->tunnels_down, 1);
@@ -769,7 +745,7 @@ static void test_sim_ipv4_mtu(void **state)
 
 	sim_link_set(H.net, A->node, B->node, &l);
 	sim_link_set(H.net, B->node, A->node, &l);
-	open_sessions(open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 5, NULL);
+	open_sessions(h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 5, NULL);
 	want_sessions = 5;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	assert_int_equal(sim_link_stats(H.net, A->node, B->node)->dropped_mtu, 0);
@@ -783,13 +759,13 @@ static void test_sim_outgoing(void **state)
 	struct l2tp_session_cfg oc = {.outgoing = true, .l2spec = -1, .cookie_len = 4};
 	struct l2tp_tunnel_stats sa;
 
-	open_sessions(open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 4, &oc);
+	open_sessions(h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0}), 4, &oc);
 	want_sessions = 4;
 	lossy(A, B, 0.1, 0.05, 0.1);
 	assert_true(h_run_until(&H, 120 * SEC, all_up));
 	lossy(A, B, 0, 0, 0);
 	check_pairs(4);
-	l2tp_tunnel_get_stats(only_tunnel(A), &sa);
+	l2tp_tunnel_get_stats(h_only_tunnel(A), &sa);
 	assert_int_equal(sa.tx_by_type[L2TP_MSG_OCRQ], 4);
 	assert_int_equal(sa.rx_by_type[L2TP_MSG_OCRP], 4);
 	assert_int_equal(sa.rx_by_type[L2TP_MSG_OCCN], 4);
@@ -805,7 +781,7 @@ static void test_sim_unknown_mandatory_session(void **state)
 	struct l2tp_msg m;
 	size_t n;
 
-	ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	ta = h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	want_sessions = 0;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	h_run(&H, H.now + 1 * SEC);
@@ -820,7 +796,7 @@ static void test_sim_unknown_mandatory_session(void **state)
 	{
 		struct l2tp_tunnel_stats sb;
 
-		l2tp_tunnel_get_stats(only_tunnel(B), &sb);
+		l2tp_tunnel_get_stats(h_only_tunnel(B), &sb);
 		assert_int_equal(sb.tx_by_type[L2TP_MSG_CDN], 1);
 	}
 	assert_int_equal(A->tunnels_down, 0);
@@ -843,7 +819,7 @@ static void test_sim_scale_100k(void **state)
 	struct l2tp_session_cfg sc = {.l2spec = -1, .cookie_len = 8};
 
 	B->acfg = tc;
-	open_sessions(open_tunnel(A, B, &tc), 100000, &sc);
+	open_sessions(h_open_tunnel(A, B, &tc), 100000, &sc);
 	want_sessions = 100000;
 	assert_true(h_run_until(&H, 3600 * SEC, all_up));
 	check_pairs(100000);
@@ -865,7 +841,7 @@ static void test_sim_tunnel_fsm_errors(void **state)
 			teardown(state);
 			setup(state);
 		}
-		ta = open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+		ta = h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 		want_sessions = 0;
 		assert_true(h_run_until(&H, 30 * SEC, all_up));
 		h_run(&H, H.now + 1 * SEC);
@@ -892,12 +868,12 @@ static void test_sim_ip_encap_lossy(void **state)
 	h_set_encap(&H, L2TP_ENCAP_IP);
 	B->acfg = tc;
 	lossy(A, B, 0.2, 0.05, 0.2);
-	open_sessions(open_tunnel(A, B, &tc), 100, NULL);
+	open_sessions(h_open_tunnel(A, B, &tc), 100, NULL);
 	want_sessions = 100;
 	assert_true(h_run_until(&H, 1200 * SEC, all_up));
 	check_pairs(100);
 	check_exactly_once();
-	assert_int_equal(l2tp_session_dp(l2tp_tunnel_next_session(only_tunnel(A), NULL))->path.encap,
+	assert_int_equal(l2tp_session_dp(l2tp_tunnel_next_session(h_only_tunnel(A), NULL))->path.encap,
 			 L2TP_ENCAP_IP);
 	lossy(A, B, 0, 0, 0);
 	close_and_drain();
@@ -953,7 +929,7 @@ static void fm_scenario(void)
 		l2tp_session_open(t, &c, H.now, &s);
 	}
 	h_run_until(&H, H.now + 200 * SEC, fm_done);
-	if (A->tunnels_down == 0 && (t = only_tunnel(A)))
+	if (A->tunnels_down == 0 && (t = h_only_tunnel(A)))
 		l2tp_tunnel_close(t, 1, 0, NULL, H.now);
 	h_run(&H, H.now + 300 * SEC);
 }
@@ -1021,12 +997,12 @@ static void run_capture(const char *secret, uint8_t digest, bool ip)
 	if (ip)
 		h_set_encap(&H, L2TP_ENCAP_IP);
 	assert_int_equal(sim_capture_open(H.net, path, false, !ip), 0);
-	open_sessions(open_tunnel(A, B, &tc), 2, &(struct l2tp_session_cfg){
+	open_sessions(h_open_tunnel(A, B, &tc), 2, &(struct l2tp_session_cfg){
 						      .cookie_len = 4, .l2spec = L2TP_L2SPEC_DEFAULT});
 	want_sessions = 2;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
-	l2tp_session_close(l2tp_tunnel_next_session(only_tunnel(A), NULL), 3, 0, NULL, H.now);
-	l2tp_session_set_circuit(l2tp_tunnel_next_session(only_tunnel(A), NULL), false, H.now);
+	l2tp_session_close(l2tp_tunnel_next_session(h_only_tunnel(A), NULL), 3, 0, NULL, H.now);
+	l2tp_session_set_circuit(l2tp_tunnel_next_session(h_only_tunnel(A), NULL), false, H.now);
 	h_run(&H, H.now + 2 * SEC);
 	close_and_drain();
 	assert_int_equal(sim_capture_close(H.net), 0);

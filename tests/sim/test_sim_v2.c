@@ -56,16 +56,6 @@ static void lossy(double loss, double dup, double reorder)
 	sim_link_set(H.net, B->node, A->node, &l);
 }
 
-static struct l2tp_tunnel *open_tunnel(struct h_ep *from, struct h_ep *to,
-				       const struct l2tp_tunnel_cfg *cfg)
-{
-	struct l2tp_path p = h_path(from, to);
-	struct l2tp_tunnel *t = NULL;
-
-	assert_int_equal(l2tp_tunnel_open(from->ctx, &p, cfg, H.now, &t), 0);
-	return t;
-}
-
 static const struct l2tp_v2_call lac_call = {
     .bearer_type = L2TP_BEARER_DIGITAL,
     .calling_number = {(const uint8_t *)"5550100", 7},
@@ -96,23 +86,10 @@ static bool all_up(struct harness *h)
 	       A->tunnels_up >= 1 && B->tunnels_up >= 1;
 }
 
-static struct l2tp_tunnel *only_tunnel(struct h_ep *e)
-{
-	struct l2tp_ctx *ctx = e->ctx;
-
-	for (struct l2tp_list *l = ctx->all.next; l != &ctx->all; l = l->next) {
-		struct l2tp_tunnel *t = l2tp_container_of(l, struct l2tp_tunnel, all);
-
-		if (!t->husk)
-			return t;
-	}
-	return NULL;
-}
-
 /* Both ends agree on the v2 tunnel and every session's ids. */
 static void check_pairs(int n)
 {
-	struct l2tp_tunnel *ta = only_tunnel(A), *tb = only_tunnel(B);
+	struct l2tp_tunnel *ta = h_only_tunnel(A), *tb = h_only_tunnel(B);
 	int seen = 0;
 
 	assert_non_null(ta);
@@ -152,8 +129,8 @@ static void check_exactly_once(void)
 {
 	struct l2tp_tunnel_stats sa, sb;
 
-	l2tp_tunnel_get_stats(only_tunnel(A), &sa);
-	l2tp_tunnel_get_stats(only_tunnel(B), &sb);
+	l2tp_tunnel_get_stats(h_only_tunnel(A), &sa);
+	l2tp_tunnel_get_stats(h_only_tunnel(B), &sb);
 	assert_int_equal(sa.xport.tx_msgs, sb.xport.rx_msgs);
 	assert_int_equal(sb.xport.tx_msgs, sa.xport.rx_msgs);
 	for (int i = 1; i <= L2TP_MSG_TYPE_MAX; i++) {
@@ -167,7 +144,7 @@ static void check_exactly_once(void)
 /* Close from |from|, run out the linger: nothing may be left anywhere. */
 static void close_and_drain(struct h_ep *from)
 {
-	struct l2tp_tunnel *t = only_tunnel(from);
+	struct l2tp_tunnel *t = h_only_tunnel(from);
 
 	assert_non_null(t);
 	assert_int_equal(l2tp_tunnel_close(t, 1, 0, "test done", H.now), 0);
@@ -229,7 +206,7 @@ static void test_v2_incoming(void **state)
 
 	B->scfg.recv_seq = false;
 	tap_wire();
-	open_sessions(open_tunnel(A, B, &tc), 5, false, true);
+	open_sessions(h_open_tunnel(A, B, &tc), 5, false, true);
 	want_sessions = 5;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	check_pairs(5);
@@ -252,7 +229,7 @@ static void test_v2_incoming(void **state)
 	assert_string_equal(B->up_lcp, "\x01\x04\x05\xdc");
 	/* Sequencing Required: sequence numbers both ways on both ends */
 	{
-		struct l2tp_session *s = l2tp_tunnel_next_session(only_tunnel(A), NULL);
+		struct l2tp_session *s = l2tp_tunnel_next_session(h_only_tunnel(A), NULL);
 
 		assert_true(l2tp_session_dp(s)->send_seq && l2tp_session_dp(s)->recv_seq);
 	}
@@ -278,12 +255,12 @@ static void test_v2_outgoing(void **state)
 	struct l2tp_tunnel *ta;
 
 	B->scfg.v2 = &lac;
-	ta = open_tunnel(A, B, &tc);
+	ta = h_open_tunnel(A, B, &tc);
 	open_sessions(ta, 3, true, false);
 	want_sessions = 3;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	check_pairs(3);
-	assert_int_equal(l2tp_tunnel_peer_bearer_caps(only_tunnel(B)), L2TP_BEARER_ANALOG);
+	assert_int_equal(l2tp_tunnel_peer_bearer_caps(h_only_tunnel(B)), L2TP_BEARER_ANALOG);
 	assert_true(B->got_req_v2);
 	assert_int_equal(B->last_req_v2.max_bps, 100000000);
 	assert_int_equal(B->last_req_v2.framing_type, L2TP_FRAMING_SYNC);
@@ -342,8 +319,8 @@ static void run_lossy(int sessions, bool secret)
 	B->acfg = tc;
 	B->acfg.version = 0; /* ignored: the SCCRQ's version is answered */
 	lossy(0.30, 0.10, 0.20);
-	open_sessions(open_tunnel(A, B, &tc), sessions / 2, false, false);
-	open_sessions(only_tunnel(A), sessions - sessions / 2, true, false);
+	open_sessions(h_open_tunnel(A, B, &tc), sessions / 2, false, false);
+	open_sessions(h_only_tunnel(A), sessions - sessions / 2, true, false);
 	want_sessions = sessions;
 	assert_true(h_run_until(&H, 3600 * SEC, all_up));
 	check_pairs(sessions);
@@ -376,7 +353,7 @@ static void test_v2_challenge_right(void **state)
 	B->acfg = tc;
 	tap_wire();
 	lossy(0.1, 0.05, 0.1);
-	open_sessions(open_tunnel(A, B, &tc), 4, false, false);
+	open_sessions(h_open_tunnel(A, B, &tc), 4, false, false);
 	want_sessions = 4;
 	assert_true(h_run_until(&H, 300 * SEC, all_up));
 	check_pairs(4);
@@ -400,7 +377,7 @@ static void test_v2_challenge_wrong(void **state)
 
 	B->acfg = tc;
 	B->acfg.secret = (const uint8_t *)"wrong";
-	open_tunnel(A, B, &tc);
+	h_open_tunnel(A, B, &tc);
 	h_run(&H, 300 * SEC);
 	assert_int_equal(A->tunnels_up + B->tunnels_up, 0);
 	assert_int_equal(A->tunnels_down, 1);
@@ -418,7 +395,7 @@ static void test_v2_challenge_one_side(void **state)
 	    .version = 2, .secret = (const uint8_t *)SECRET, .secret_len = strlen(SECRET)};
 
 	/* A challenges, B has no secret: B cannot answer and refuses */
-	open_tunnel(A, B, &tc);
+	h_open_tunnel(A, B, &tc);
 	h_run(&H, 100 * SEC);
 	assert_int_equal(A->tunnels_up, 0);
 	assert_int_equal(A->tunnels_down, 1);
@@ -428,7 +405,7 @@ static void test_v2_challenge_one_side(void **state)
 
 	/* B challenges, A has no secret: A refuses B's SCCRP */
 	B->acfg = tc;
-	open_tunnel(A, B, &(struct l2tp_tunnel_cfg){.version = 2});
+	h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){.version = 2});
 	h_run(&H, H.now + 100 * SEC);
 	assert_int_equal(A->tunnels_down, 2);
 	assert_int_equal(A->last_tdown.result, 4);
@@ -565,7 +542,7 @@ static void test_v2_fallback_refused(void **state)
 	B->acfg.secret = tc.secret;
 	B->acfg.secret_len = tc.secret_len;
 	tap_wire();
-	t = open_tunnel(A, B, &tc);
+	t = h_open_tunnel(A, B, &tc);
 	assert_int_equal(l2tp_tunnel_version(t), 3);
 	assert_int_equal(l2tp_session_open(t, &ppp, H.now, &s), 0);
 	assert_int_equal(l2tp_session_open(t, &eth, H.now, &s), 0);
@@ -592,7 +569,7 @@ static void test_v2_fallback_silence(void **state)
 	l2tp_time_t t0 = H.now;
 
 	B->drop_version = 3;
-	t = open_tunnel(A, B, &tc);
+	t = h_open_tunnel(A, B, &tc);
 	open_sessions(t, 2, false, false);
 	want_sessions = 0;
 	assert_true(h_run_until(&H, 60 * SEC, a_up));
@@ -609,7 +586,7 @@ static void test_v2_fallback_silence(void **state)
 static void test_v2_no_fallback(void **state)
 {
 	B->refuse_version = 3;
-	open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
+	h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){0});
 	h_run(&H, 60 * SEC);
 	assert_int_equal(A->tunnels_up, 0);
 	assert_int_equal(A->tunnels_down, 1);
@@ -623,7 +600,7 @@ static void test_v2_no_fallback(void **state)
 static void test_v2_only_initiator(void **state)
 {
 	B->acfg.version = 3; /* ignored for a v2 SCCRQ */
-	open_sessions(open_tunnel(A, B, &(struct l2tp_tunnel_cfg){.version = 2}), 1, false, false);
+	open_sessions(h_open_tunnel(A, B, &(struct l2tp_tunnel_cfg){.version = 2}), 1, false, false);
 	want_sessions = 1;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
 	assert_int_equal(B->last_req_version, 2);
@@ -645,7 +622,7 @@ static void test_v2_only_initiator(void **state)
 				     H.now, &t),
 		    -EINVAL);
 		assert_int_equal(
-		    l2tp_session_open(only_tunnel(A),
+		    l2tp_session_open(h_only_tunnel(A),
 				      &(struct l2tp_session_cfg){.pw_type = L2TP_PW_ETH}, H.now,
 				      &(struct l2tp_session *){0}),
 		    -EINVAL);
@@ -665,8 +642,8 @@ static void test_v2_tie_breaker(void **state)
 
 	A->accept_tunnels = true;
 	A->accept_sessions = true;
-	open_tunnel(A, B, &tc);
-	open_tunnel(B, A, &tc);
+	h_open_tunnel(A, B, &tc);
+	h_open_tunnel(B, A, &tc);
 	lossy(0.1, 0.05, 0.1);
 	assert_true(h_run_until(&H, 600 * SEC, one_each));
 	h_run(&H, H.now + 60 * SEC);
@@ -677,7 +654,7 @@ static void test_v2_tie_breaker(void **state)
 	assert_int_equal(A->last_up_version, 2);
 	lossy(0, 0, 0);
 	/* the survivor carries sessions */
-	open_sessions(only_tunnel(A), 2, false, false);
+	open_sessions(h_only_tunnel(A), 2, false, false);
 	want_sessions = 2;
 	assert_true(h_run_until(&H, H.now + 60 * SEC, all_up));
 	check_pairs(2);
@@ -704,15 +681,15 @@ static void test_v2_capture_tshark(void **state)
 	snprintf(path, sizeof(path), "%s/v2.pcap", dir);
 	B->acfg = tc;
 	assert_int_equal(sim_capture_open(H.net, path, false, true), 0);
-	open_sessions(open_tunnel(A, B, &tc), 1, false, true);
-	open_sessions(only_tunnel(A), 1, true, false);
+	open_sessions(h_open_tunnel(A, B, &tc), 1, false, true);
+	open_sessions(h_only_tunnel(A), 1, true, false);
 	want_sessions = 2;
 	assert_true(h_run_until(&H, 30 * SEC, all_up));
-	s = l2tp_tunnel_next_session(only_tunnel(A), NULL);
+	s = l2tp_tunnel_next_session(h_only_tunnel(A), NULL);
 	p = l2tp_session_find(B->ctx, l2tp_session_peer_id(s));
 	assert_int_equal(l2tp_session_send_wen(s, &ce, H.now), 0);
 	assert_int_equal(l2tp_session_set_accm(p, 0, 0xffffffff, H.now), 0);
-	assert_int_equal(l2tp_tunnel_probe(only_tunnel(A), H.now), 0);
+	assert_int_equal(l2tp_tunnel_probe(h_only_tunnel(A), H.now), 0);
 	h_run(&H, H.now + 2 * SEC);
 	assert_int_equal(l2tp_session_close_q931(s, 2, 6, "test", 16, 0x5a, H.now), 0);
 	h_run(&H, H.now + 2 * SEC);

@@ -997,6 +997,25 @@ static void set_reason(char *dst, size_t cap, const struct l2tp_down_reason *d,
 		 msg);
 }
 
+/* An accepted connection that never came up: its line says why (show tunnel). */
+static void cb_tunnel_setup_failed(void *user, void *tunnel_user, const struct l2tp_down_reason *why)
+{
+	struct l2tpd_mgr *m = user;
+	struct l2tpd_mtunnel *mt = tunnel_user;
+
+	for (struct l2tpd_mtunnel *o = m->tunnels; o; o = o->next) {
+		if (o != mt)
+			continue;
+		mt->last_result = why->result;
+		set_reason(mt->last_reason, sizeof(mt->last_reason), why, L2TP_MSG_STOPCCN);
+		log_warnx("tunnel %u: a connection from the peer was not set up (result %u%s): %s",
+			  mt->cfg.tunnel.conn_id, why->result, why->by_peer ? ", by the peer" : "",
+			  mt->last_reason);
+		return;
+	}
+	/* the line was deleted meanwhile */
+}
+
 static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp_event *ev)
 {
 	struct l2tpd_mgr *m = user;
@@ -1847,6 +1866,7 @@ struct l2tpd_mgr *l2tpd_mgr_new(struct l2tpd_loop *loop, struct l2tpd_registry *
 	    .log = cb_log,
 	    .tunnel_request = cb_tunnel_request,
 	    .tunnel_event = cb_tunnel_event,
+	    .tunnel_setup_failed = cb_tunnel_setup_failed,
 	    .session_request = cb_session_request,
 	    .session_event = cb_session_event,
 	};

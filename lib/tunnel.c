@@ -508,14 +508,16 @@ static void report_down(struct l2tp_tunnel *t, const struct l2tp_down_reason *wh
 		return;
 	t->down_reported = true;
 	if (!t->caller_knows) {
-		/* an acceptor's connection that never came up: nobody to tell
-		 * but the log (a peer refusing our secret ends here) */
+		/* an acceptor's connection that never came up: no DOWN (the
+		 * caller has no handle), the log and tunnel_setup_failed */
 		l2tp_log(ctx, why->result == 1 ? L2TP_LOG_INFO : L2TP_LOG_WARN,
 			 "tunnel=%u peer_tunnel=%u setup failed result=%u%s%s",
 			 t->ccid, t->peer_ccid, why->result, why->msg ? " msg=" : "",
 			 why->msg ? why->msg : "");
 		t->husk = true;
 		ctx->n_tunnels--;
+		if (ctx->cb.tunnel_setup_failed)
+			ctx->cb.tunnel_setup_failed(ctx->user, t->user, why);
 		return;
 	}
 	l2tp_log(ctx, why->timeout || why->error ? L2TP_LOG_WARN : L2TP_LOG_INFO,

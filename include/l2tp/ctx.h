@@ -306,6 +306,14 @@ struct l2tp_callbacks {
 	/* Tunnel UP or DOWN. */
 	void (*tunnel_event)(void *user, struct l2tp_tunnel *t, const struct l2tp_event *ev);
 	/*
+	 * Optional: a connection accepted by tunnel_request never came up
+	 * (the peer refused our Challenge Response, stopped answering, ...).
+	 * |tunnel_user| is the cfg->user tunnel_request gave; the tunnel is
+	 * gone (no handle, no DOWN event). May be NULL.
+	 */
+	void (*tunnel_setup_failed)(void *user, void *tunnel_user,
+				    const struct l2tp_down_reason *why);
+	/*
 	 * The peer opens a session. Fill |cfg| and return 0 to accept, or a CDN
 	 * Result Code (> 0) to refuse. NULL refuses with 24 (RFC 4667,
 	 * non-existent forwarder).

@@ -164,11 +164,23 @@ static void ep_session_event(void *user, struct l2tp_session *s, const struct l2
 	}
 }
 
+static void ep_tunnel_setup_failed(void *user, void *tunnel_user,
+				   const struct l2tp_down_reason *why)
+{
+	struct h_ep *e = user;
+
+	e->setup_failed++;
+	e->last_setup_fail = *why;
+	e->last_setup_fail.msg = NULL; /* valid during the call only */
+	e->last_setup_user = tunnel_user;
+}
+
 static const struct l2tp_callbacks h_cb = {
     .rand = ep_rand,
     .log = ep_log,
     .tunnel_request = ep_tunnel_request,
     .tunnel_event = ep_tunnel_event,
+    .tunnel_setup_failed = ep_tunnel_setup_failed,
     .session_request = ep_session_request,
     .session_event = ep_session_event,
 };

@@ -48,6 +48,9 @@ struct h_ep {
 
 	/* what happened */
 	int tunnels_up, tunnels_down, sessions_up, sessions_down, circuit_events;
+	int setup_failed; /* tunnel_setup_failed: an accepted connection that never came up */
+	struct l2tp_down_reason last_setup_fail;
+	void *last_setup_user;
 	struct l2tp_down_reason last_tdown, last_sdown;
 	char last_tdown_msg[160], last_sdown_msg[160];
 	int wen_events, accm_events;

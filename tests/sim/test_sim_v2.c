@@ -377,10 +377,17 @@ static void test_v2_challenge_wrong(void **state)
 
 	B->acfg = tc;
 	B->acfg.secret = (const uint8_t *)"wrong";
+	B->acfg.user = B;
 	h_open_tunnel(A, B, &tc);
 	h_run(&H, 300 * SEC);
 	assert_int_equal(A->tunnels_up + B->tunnels_up, 0);
 	assert_int_equal(A->tunnels_down, 1);
+	/* B accepted a connection that never came up: told so, with A's StopCCN */
+	assert_int_equal(B->tunnels_down, 0);
+	assert_int_equal(B->setup_failed, 1);
+	assert_ptr_equal(B->last_setup_user, B);
+	assert_int_equal(B->last_setup_fail.result, 4);
+	assert_true(B->last_setup_fail.by_peer);
 	assert_int_equal(A->last_tdown.result, 4);
 	assert_false(A->last_tdown.by_peer);
 	assert_true(strstr(A->last_tdown_msg, "secret differs") != NULL);

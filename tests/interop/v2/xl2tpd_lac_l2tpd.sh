@@ -11,7 +11,7 @@
 #         on (an acceptor answers v2 on it); pings both ways; l2tpd's del
 #         session (CDN) makes the LAC's pppd exit, del tunnel sends StopCCN.
 #   1703  a wrong tunnel secret: xl2tpd refuses our Challenge Response
-#         (StopCCN), l2tpd logs why; no PPP comes up.
+#         (StopCCN); l2tpd logs it and show tunnel says why; no PPP.
 #   1704  a wrong PPP password: the LNS refuses alice (CHAP Failure), the
 #         session goes down with that reason, the LAC's pppd exits 1.
 # tshark decodes the capture: nothing malformed; SCCRQ..ICCN, CDN, StopCCN,
@@ -74,9 +74,11 @@ jq -e '.control.version == 2' <<<"$(tunnel_json 30)" >/dev/null || fail "tunnel 
 
 say "1703: a wrong tunnel secret is refused"
 # xl2tpd finds our Challenge Response wrong and sends StopCCN; the connection
-# never came up, so it is l2tpd's control log that says so
+# never came up, and tunnel 40's line says why
 wait_for "the connection on 1703 to be refused" 200 \
-	grep -q 'warning: control: .*setup failed result=.*Invalid challenge authentication' "$T/l2tpd2.log"
+	grep -q 'tunnel 40: a connection from the peer was not set up (result 2, by the peer): by peer: Invalid challenge authentication' "$T/l2tpd2.log"
+grep -q 'by peer: Invalid challenge authentication' <<<"$(l2tpc 2 show tunnel tunnel_id 40)" ||
+	fail "show tunnel 40 does not say why: $(l2tpc 2 show tunnel tunnel_id 40)"
 grep -q 'tunnel 40: accepting a control connection from 192.0.2.1:1703' "$T/l2tpd2.log" ||
 	fail "tunnel 40 did not take the SCCRQ from 1703"
 grep -q 'Connection established' "$T/lacbad.log" && fail "xl2tpd LAC established a tunnel with a wrong secret"

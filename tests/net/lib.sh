@@ -206,13 +206,16 @@ sock() { echo "$T/l2tpd$1.sock"; }
 # added to every daemon's arguments. The datapath is the user one unless
 # $L2TPD_DATAPATH says otherwise: these scenarios test it, also on a host
 # whose kernel has L2TP (where "auto" would take the kernel's).
+# $L2TPD_DATAPATH_<D> (e.g. L2TPD_DATAPATH_1=ebpf) sets daemon D's alone:
+# mixed pairs, one datapath on each side.
 start_l2tpd() {
-	local d=$1 pid
+	local d=$1 pid dpv
 	shift
+	dpv=L2TPD_DATAPATH_$d
 	# ip netns exec execs the command (no fork), so $! is l2tpd's pid.
 	# shellcheck disable=SC2086 # L2TPD_ARGS is a list of words
 	ip netns exec "$PFX-$d" "$L2TPD" -f -S "$(sock "$d")" -P "$T/l2tpd$d.pid" \
-		--datapath "${L2TPD_DATAPATH:-user}" ${L2TPD_ARGS:-} "$@" \
+		--datapath "${!dpv:-${L2TPD_DATAPATH:-user}}" ${L2TPD_ARGS:-} "$@" \
 		>>"$T/l2tpd$d.log" 2>&1 &
 	pid=$!
 	DPID[$d]=$pid

@@ -172,7 +172,13 @@ $(BENCH_BIN): $(B)/bench/%: $(B)/bench/%.o $(LIBA)
 # bench_tapq measures the daemon's TAP write queue
 $(B)/bench/bench_tapq: $(B)/daemon/tapq.o $(B)/daemon/tap.o
 
-tests: build $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN)
+# the pppd stand-in of the L2TPv2 interop scenarios (tests/interop/v2)
+FAKEPPPD := $(B)/tests/fakepppd
+$(FAKEPPPD): $(B)/tests/interop/v2/fakepppd.o $(LIBA)
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: build $(UNIT_BIN) $(ITEST_BIN) $(CTEST_BIN) $(DTEST_BIN) $(STEST_BIN) $(FAKEPPPD)
 
 # ---- the gate -------------------------------------------------------------
 check:

@@ -49,6 +49,21 @@ enum cli_verb {
  * session) add to the ip-l2tp(8) grammar. l2tpd parses these itself: the
  * CLI only decides that the command goes to l2tpd's own family.
  */
+/*
+ * A PPP session's link (pw_type ppp): what l2tpd's PPP endpoint
+ * (include/l2tp/ppp.h) negotiates, l2tpd.conf(5) "PPP SESSIONS".
+ */
+#define CLI_PATH_MAX 256
+struct cli_ppp {
+	uint8_t require_auth; /* auth: L2TP_PPP_AUTH_* mask the peer must use; 0 = none */
+	char user[CLI_NAME_MAX + 1]; /* our PAP Peer-ID / CHAP Name */
+	char password[CLI_SECRET_MAX + 1]; /* ours; "" = we do not authenticate */
+	char secrets[CLI_PATH_MAX]; /* the peers' names and secrets (pppd's format) */
+	uint8_t local_ip[4], peer_ip[4]; /* ppp_local, ppp_remote; 0.0.0.0 = negotiate */
+	uint16_t lcp_echo; /* seconds between LCP Echo-Requests; 0 = off */
+	uint16_t mru; /* 0 = 1500 */
+};
+
 struct cli_managed {
 	bool tunnel; /* add tunnel ... control on */
 	bool session; /* add/del session ... remote_end_id ID */
@@ -61,10 +76,14 @@ struct cli_managed {
 	uint16_t retries; /* retransmissions before the peer is given up; 0 = default */
 	uint16_t window; /* our Receive Window Size; 0 = default */
 	char remote_end_id[CLI_NAME_MAX + 1];
-	uint16_t pw_type; /* L2TP_PWTYPE_ETH (default) or L2TP_PWTYPE_ETH_VLAN */
+	uint16_t pw_type; /* L2TP_PWTYPE_ETH (default), L2TP_PWTYPE_ETH_VLAN or L2TP_PWTYPE_PPP */
 	bool cookie_none; /* cookie none (default auto: an 8-byte random cookie) */
 	bool l2spec_set; /* l2spec_type given (else: default; the peer's when accepting) */
 	bool send_seq, recv_seq;
+	uint8_t version; /* tunnel: 2 or 3 (the default) */
+	bool fallback; /* tunnel, v3: retry as L2TPv2 if the peer refuses v3 or is silent */
+	uint16_t fallback_timeout; /* seconds; 0 = 10 */
+	struct cli_ppp ppp; /* session, pw_type ppp */
 };
 
 /*
@@ -120,7 +139,7 @@ struct cli_sbuf {
 void cli_fmt_tunnel(struct cli_sbuf *b, const struct l2tp_api_tunnel *t, const struct cli_managed *m,
 		    bool secrets);
 void cli_fmt_session(struct cli_sbuf *b, const struct l2tp_api_session *s,
-		     const struct cli_managed *m);
+		     const struct cli_managed *m, bool secrets);
 void cli_fmt_cmd(struct cli_sbuf *b, const struct cli_cmd *c, bool secrets);
 
 /* Print the iproute2-style usage() text to |f|. */

@@ -102,6 +102,38 @@ void cli_fmt_tunnel(struct cli_sbuf *b, const struct l2tp_api_tunnel *t, const s
 		sb_add(b, " retries %u", m->retries);
 	if (m->window)
 		sb_add(b, " window %u", m->window);
+	if (m->version == 2)
+		sb_add(b, " version 2");
+	if (m->fallback)
+		sb_add(b, " fallback on");
+	if (m->fallback_timeout)
+		sb_add(b, " fallback_timeout %u", m->fallback_timeout);
+}
+
+static void fmt_ppp(struct cli_sbuf *b, const struct cli_ppp *p, bool secrets)
+{
+	static const char *const auth[] = {"none", "pap", "chap", "any"};
+	char a[INET_ADDRSTRLEN];
+
+	sb_add(b, " auth %s", auth[p->require_auth & 3]);
+	if (p->secrets[0])
+		sb_word(b, "secrets", p->secrets);
+	if (p->user[0])
+		sb_word(b, "user", p->user);
+	if (p->password[0]) {
+		if (secrets)
+			sb_word(b, "password", p->password);
+		else
+			sb_add(b, " password ********");
+	}
+	if (memcmp(p->local_ip, "\0\0\0\0", 4))
+		sb_add(b, " ppp_local %s", inet_ntop(AF_INET, p->local_ip, a, sizeof(a)));
+	if (memcmp(p->peer_ip, "\0\0\0\0", 4))
+		sb_add(b, " ppp_remote %s", inet_ntop(AF_INET, p->peer_ip, a, sizeof(a)));
+	if (p->lcp_echo)
+		sb_add(b, " lcp_echo %u", p->lcp_echo);
+	if (p->mru)
+		sb_add(b, " mru %u", p->mru);
 }
 
 static const char *seq_word(bool send, bool recv)
@@ -110,7 +142,7 @@ static const char *seq_word(bool send, bool recv)
 }
 
 void cli_fmt_session(struct cli_sbuf *b, const struct l2tp_api_session *s,
-			const struct cli_managed *m)
+			const struct cli_managed *m, bool secrets)
 {
 	sb_add(b, "add session tunnel_id %u", s->conn_id);
 	if (!m) {
@@ -127,10 +159,16 @@ void cli_fmt_session(struct cli_sbuf *b, const struct l2tp_api_session *s,
 	}
 	if (s->session_id)
 		sb_add(b, " session_id %u", s->session_id);
-	sb_add(b, " pw_type %s", m->pw_type == L2TP_PWTYPE_ETH_VLAN ? "eth_vlan" : "eth");
-	sb_word(b, "remote_end_id", m->remote_end_id);
+	sb_add(b, " pw_type %s",
+	       m->pw_type == L2TP_PWTYPE_ETH_VLAN ? "eth_vlan"
+	       : m->pw_type == L2TP_PWTYPE_PPP	  ? "ppp"
+						  : "eth");
+	if (m->remote_end_id[0])
+		sb_word(b, "remote_end_id", m->remote_end_id);
 	if (s->ifname[0])
 		sb_add(b, " name %s", s->ifname);
+	if (m->pw_type == L2TP_PWTYPE_PPP)
+		fmt_ppp(b, &m->ppp, secrets);
 	sb_add(b, " cookie %s", m->cookie_none ? "none" : "auto");
 	if (m->l2spec_set)
 		sb_add(b, " l2spec_type %s", s->l2spec_type ? "default" : "none");
@@ -143,6 +181,6 @@ void cli_fmt_cmd(struct cli_sbuf *b, const struct cli_cmd *c, bool secrets)
 	if (c->obj_tunnel)
 		cli_fmt_tunnel(b, &c->tunnel, c->m.tunnel ? &c->m : NULL, secrets);
 	else
-		cli_fmt_session(b, &c->session, c->m.session ? &c->m : NULL);
+		cli_fmt_session(b, &c->session, c->m.session ? &c->m : NULL, secrets);
 }
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l2tp/ppp.h"
+
 #include "cli.h"
 
 bool cli_matches(const char *arg, const char *word)
@@ -38,6 +40,7 @@ void cli_usage(FILE *f)
 	      "          [ secret SECRET [ digest { md5 | sha1 } ] ]\n"
 	      "          [ hostname NAME ] [ peer_hostname NAME ]\n"
 	      "          [ hello SECONDS ] [ retries N ] [ window N ]\n"
+	      "          [ version { 3 | 2 } ] [ fallback { on | off } [ fallback_timeout SECONDS ] ]\n"
 	      "Usage: l2tp add session [ name NAME ]\n"
 	      "          tunnel_id ID\n"
 	      "          session_id ID peer_session_id ID\n"
@@ -48,6 +51,11 @@ void cli_usage(FILE *f)
 	      "          [ pw_type { eth | eth_vlan } ] remote_end_id STRING\n"
 	      "          [ name NAME ] [ cookie { auto | none } ]\n"
 	      "          [ l2spec_type L2SPEC ] [ seq { none | send | recv | both } ]\n"
+	      "       l2tp add session tunnel_id ID pw_type ppp [ session_id ID ]\n"
+	      "          [ remote_end_id STRING ] [ name NAME ] [ seq { none | recv } ]\n"
+	      "          [ auth { none | pap | chap | any } ] [ secrets FILE ]\n"
+	      "          [ user NAME [ password SECRET ] ] [ ppp_local IPV4 ] [ ppp_remote IPV4 ]\n"
+	      "          [ lcp_echo SECONDS ] [ mru N ]\n"
 	      "       l2tp del tunnel tunnel_id ID\n"
 	      "       l2tp del session tunnel_id ID { session_id ID | remote_end_id STRING }\n"
 	      "       l2tp show tunnel [ tunnel_id ID ]\n"
@@ -259,6 +267,7 @@ struct parm {
 	int control; /* -1 not given, 0 off, 1 on */
 	bool seq_set, cookie_mode, l2spec_set, pw_set, digest_set;
 	const char *managed_only; /* first keyword seen that needs control/remote_end_id */
+	const char *ppp_only; /* first keyword seen that only a PPP session takes */
 	struct cli_managed m;
 };
 
@@ -268,6 +277,11 @@ struct parm {
 	do {                                                                                       \
 		if (!p->managed_only)                                                              \
 			p->managed_only = (k);                                                     \
+	} while (0)
+#define PPP_ONLY(k)                                                                                \
+	do {                                                                                       \
+		if (!p->ppp_only)                                                                  \
+			p->ppp_only = (k);                                                         \
 	} while (0)
 #define NEXT_ARG()                                                                                 \
 	do {                                                                                       \
@@ -292,6 +306,7 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 	p->control = -1;
 	p->m.hello = CLI_HELLO_DEFAULT;
 	p->m.pw_type = L2TP_PWTYPE_ETH;
+	p->m.version = 3;
 
 	if (argc <= 0)
 		return MISSARG("tunnel or session");
@@ -477,9 +492,91 @@ static int parse_args(int argc, char *const *argv, struct parm *p, struct cli_cm
 				p->m.pw_type = L2TP_PWTYPE_ETH;
 			else if (!strcmp(*argv, "eth_vlan"))
 				p->m.pw_type = L2TP_PWTYPE_ETH_VLAN;
+			else if (!strcmp(*argv, "ppp"))
+				p->m.pw_type = L2TP_PWTYPE_PPP;
 			else
-				return INVARG("pw_type is eth or eth_vlan", *argv);
+				return INVARG("pw_type is eth, eth_vlan or ppp", *argv);
 			p->pw_set = true;
+			/* a PPP session is always managed (l2tpd runs its PPP link) */
+			if (p->m.pw_type == L2TP_PWTYPE_PPP)
+				p->m.session = true;
+		} else if (!strcmp(k, "version")) {
+			NEXT_ARG();
+			if (strcmp(*argv, "2") && strcmp(*argv, "3"))
+				return INVARG("version is 2 (RFC 2661) or 3 (RFC 3931)", *argv);
+			p->m.version = (uint8_t)(**argv - '0');
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "fallback")) {
+			NEXT_ARG();
+			if (on_off(&p->m.fallback, *argv) < 0)
+				return INVARG("fallback is on or off", *argv);
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "fallback_timeout")) {
+			unsigned long v;
+
+			NEXT_ARG();
+			if (get_uint(&v, *argv, 600) < 0 || v == 0)
+				return INVARG("fallback_timeout is 1 to 600 seconds", *argv);
+			p->m.fallback_timeout = (uint16_t)v;
+			MANAGED_ONLY(k);
+		} else if (!strcmp(k, "auth")) {
+			NEXT_ARG();
+			if (!strcmp(*argv, "none"))
+				p->m.ppp.require_auth = 0;
+			else if (!strcmp(*argv, "pap"))
+				p->m.ppp.require_auth = L2TP_PPP_AUTH_PAP;
+			else if (!strcmp(*argv, "chap"))
+				p->m.ppp.require_auth = L2TP_PPP_AUTH_CHAP;
+			else if (!strcmp(*argv, "any"))
+				p->m.ppp.require_auth = L2TP_PPP_AUTH_PAP | L2TP_PPP_AUTH_CHAP;
+			else
+				return INVARG("auth is none, pap, chap or any", *argv);
+			PPP_ONLY(k);
+		} else if (!strcmp(k, "user")) {
+			NEXT_ARG();
+			if (!**argv || strlen(*argv) > CLI_NAME_MAX)
+				return INVARG("a user name is 1 to 64 characters", k);
+			strcpy(p->m.ppp.user, *argv);
+			PPP_ONLY(k);
+		} else if (!strcmp(k, "password")) {
+			NEXT_ARG();
+			if (!**argv || strlen(*argv) > CLI_SECRET_MAX)
+				return INVARG("a password is 1 to 128 characters", k);
+			if (strspn(*argv, "*") == strlen(*argv))
+				return INVARG("hidden by \"show config\": give the password itself",
+					      k);
+			strcpy(p->m.ppp.password, *argv);
+			PPP_ONLY(k);
+		} else if (!strcmp(k, "secrets")) {
+			NEXT_ARG();
+			if (**argv != '/' || strlen(*argv) >= CLI_PATH_MAX)
+				return INVARG("secrets is an absolute path of a file", *argv);
+			strcpy(p->m.ppp.secrets, *argv);
+			PPP_ONLY(k);
+		} else if (!strcmp(k, "ppp_local") || !strcmp(k, "ppp_remote")) {
+			struct in_addr a;
+
+			NEXT_ARG();
+			if (inet_pton(AF_INET, *argv, &a) != 1)
+				return INVARG("an IPv4 address", *argv);
+			memcpy(k[4] == 'l' ? p->m.ppp.local_ip : p->m.ppp.peer_ip, &a, 4);
+			PPP_ONLY(k);
+		} else if (!strcmp(k, "lcp_echo")) {
+			unsigned long v;
+
+			NEXT_ARG();
+			if (get_uint(&v, *argv, 3600) < 0)
+				return INVARG("lcp_echo is 0 (off) to 3600 seconds", *argv);
+			p->m.ppp.lcp_echo = (uint16_t)v;
+			PPP_ONLY(k);
+		} else if (!strcmp(k, "mru")) {
+			unsigned long v;
+
+			NEXT_ARG();
+			if (get_uint(&v, *argv, 16384) < 0 || v < 128)
+				return INVARG("mru is 128 to 16384", *argv);
+			p->m.ppp.mru = (uint16_t)v;
+			PPP_ONLY(k);
 		} else if (!strcmp(k, "remote_end_id")) {
 			NEXT_ARG();
 			if (!**argv || strlen(*argv) > CLI_NAME_MAX)
@@ -613,6 +710,15 @@ static int do_add_managed_tunnel(struct parm *p, struct cli_cmd *cmd, char *err,
 			    "Error: peer_tunnel_id is learned from the peer with \"control on\"");
 	if (p->digest_set && !p->m.secret[0])
 		return fail(err, errlen, "Error: \"digest\" needs a \"secret\"");
+	if (p->ppp_only)
+		return fail(err, errlen, "Error: \"%s\" is a setting of a PPP session", p->ppp_only);
+	if (p->m.version == 2 && (p->m.fallback || p->m.fallback_timeout))
+		return fail(err, errlen,
+			    "Error: \"fallback\" is for an L2TPv3 tunnel (to fall back to version 2)");
+	if (p->m.fallback_timeout && !p->m.fallback)
+		return fail(err, errlen, "Error: \"fallback_timeout\" needs \"fallback on\"");
+	if (p->m.version == 2 && p->encap == L2TP_ENCAPTYPE_IP)
+		return fail(err, errlen, "Error: L2TPv2 runs over UDP only (RFC 2661 §8.1)");
 	if (p->encap == L2TP_ENCAPTYPE_UDP) {
 		if (p->sport == 0)
 			p->sport = CLI_PORT_L2TP;
@@ -637,6 +743,11 @@ static int do_add_managed_session(struct parm *p, struct cli_cmd *cmd, char *err
 	if (p->managed_only)
 		return fail(err, errlen, "Error: \"%s\" is a setting of the tunnel",
 			    p->managed_only);
+	if (p->ppp_only && p->m.pw_type != L2TP_PWTYPE_PPP)
+		return fail(err, errlen, "Error: \"%s\" is a setting of a PPP session (pw_type ppp)",
+			    p->ppp_only);
+	if (p->m.ppp.password[0] && !p->m.ppp.user[0])
+		return MISSARG("user");
 	if (p->peer_session_id)
 		return fail(
 		    err, errlen,
@@ -672,6 +783,9 @@ static int do_add(struct parm *p, struct cli_cmd *cmd, char *err, size_t errlen)
 		return do_add_managed_session(p, cmd, err, errlen);
 	if (p->managed_only)
 		return fail(err, errlen, "Error: \"%s\" needs \"control on\"", p->managed_only);
+	if (p->ppp_only)
+		return fail(err, errlen, "Error: \"%s\" is a setting of a PPP session (pw_type ppp)",
+			    p->ppp_only);
 	/* pw_type or cookie auto|none: a managed session missing its remote end id */
 	if (p->session && !p->peer_session_id && (p->pw_set || p->cookie_mode))
 		return MISSARG("remote_end_id");

@@ -72,6 +72,12 @@ int cli_minfo_parse(struct cli_minfo *mi, const struct nlmsghdr *nlh)
 		case L2TPD_ATTR_PEER:
 		case L2TPD_ATTR_ENCAP:
 		case L2TPD_ATTR_DATAPATH:
+		case L2TPD_ATTR_PPP_PHASE:
+		case L2TPD_ATTR_PPP_LOCAL:
+		case L2TPD_ATTR_PPP_PEER:
+		case L2TPD_ATTR_PPP_LOCAL6:
+		case L2TPD_ATTR_PPP_PEER6:
+		case L2TPD_ATTR_PPP_PEER_NAME:
 			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 				goto bad;
 			break;

@@ -258,6 +258,15 @@ static const struct {
     {L2TPD_ATTR_REASON, "reason", MK_STR},
     {L2TPD_ATTR_RETRY_IN, "retry_in", MK_UINT},
     {L2TPD_ATTR_ATTEMPTS, "attempts", MK_UINT},
+    {L2TPD_ATTR_VERSION, "version", MK_UINT},
+    {L2TPD_ATTR_PPP_PHASE, "ppp_phase", MK_STR},
+    {L2TPD_ATTR_PPP_LOCAL, "ppp_local", MK_STR},
+    {L2TPD_ATTR_PPP_PEER, "ppp_remote", MK_STR},
+    {L2TPD_ATTR_PPP_LOCAL6, "ppp_local6", MK_STR},
+    {L2TPD_ATTR_PPP_PEER6, "ppp_remote6", MK_STR},
+    {L2TPD_ATTR_PPP_PEER_NAME, "ppp_peer_name", MK_STR},
+    {L2TPD_ATTR_PPP_RX_IP, "ppp_rx_ip", MK_UINT},
+    {L2TPD_ATTR_PPP_TX_IP, "ppp_tx_ip", MK_UINT},
 };
 
 static const struct {
@@ -473,10 +482,13 @@ static void print_msession_text(struct cli_printer *p, const struct cli_minfo *m
 {
 	uint64_t pw = muint(mi, L2TPD_ATTR_PW_TYPE);
 
-	fprintf(p->out, "  Managed: %s, remote end id \"%s\", pseudowire %s",
-		mstr(mi, L2TPD_ATTR_STATE), mstr(mi, L2TPD_ATTR_REMOTE_END_ID),
+	fprintf(p->out, "  Managed: %s", mstr(mi, L2TPD_ATTR_STATE));
+	if (*mstr(mi, L2TPD_ATTR_REMOTE_END_ID))
+		fprintf(p->out, ", remote end id \"%s\"", mstr(mi, L2TPD_ATTR_REMOTE_END_ID));
+	fprintf(p->out, ", pseudowire %s",
 		pw == L2TP_PWTYPE_ETH_VLAN ? "eth_vlan"
 		: pw == L2TP_PWTYPE_ETH	   ? "eth"
+		: pw == L2TP_PWTYPE_PPP	   ? "ppp"
 					   : "?");
 	if (mi->tb[L2TPD_ATTR_UPTIME])
 		fprintf(p->out, ", up %" PRIu64 " s", muint(mi, L2TPD_ATTR_UPTIME));
@@ -484,6 +496,19 @@ static void print_msession_text(struct cli_printer *p, const struct cli_minfo *m
 		fprintf(p->out, ", %s sublayer",
 			muint(mi, L2TPD_ATTR_L2SPEC_TYPE) ? "default" : "no");
 	putc('\n', p->out);
+	if (mi->tb[L2TPD_ATTR_PPP_PHASE]) {
+		fprintf(p->out, "  PPP: %s", mstr(mi, L2TPD_ATTR_PPP_PHASE));
+		if (mi->tb[L2TPD_ATTR_PPP_LOCAL])
+			fprintf(p->out, ", %s peer %s", mstr(mi, L2TPD_ATTR_PPP_LOCAL),
+				mstr(mi, L2TPD_ATTR_PPP_PEER));
+		if (mi->tb[L2TPD_ATTR_PPP_LOCAL6])
+			fprintf(p->out, ", %s peer %s", mstr(mi, L2TPD_ATTR_PPP_LOCAL6),
+				mstr(mi, L2TPD_ATTR_PPP_PEER6));
+		if (mi->tb[L2TPD_ATTR_PPP_PEER_NAME])
+			fprintf(p->out, ", peer name \"%s\"", mstr(mi, L2TPD_ATTR_PPP_PEER_NAME));
+		fprintf(p->out, ", IP packets rx %" PRIu64 " tx %" PRIu64 "\n",
+			muint(mi, L2TPD_ATTR_PPP_RX_IP), muint(mi, L2TPD_ATTR_PPP_TX_IP));
+	}
 	print_down(p, mi);
 }
 

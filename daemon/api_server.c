@@ -181,6 +181,12 @@ static void session_view(struct l2tpd_api *api, struct l2tpd_session *s, struct 
 		v->present |= L2TP_API_BIT(L2TP_ATTR_PEER_COOKIE);
 	if (c->recv_timeout_ms)
 		v->present |= L2TP_API_BIT(L2TP_ATTR_RECV_TIMEOUT);
+	if (api->dp->ops->session_send_seq) {
+		int on = api->dp->ops->session_send_seq(api->dp, s);
+
+		if (on >= 0)
+			v->send_seq = (uint8_t)on;
+	}
 	memset(&v->stats, 0, sizeof(v->stats));
 	api->dp->ops->session_stats(api->dp, s, &v->stats);
 	fill_stats(&v->stats);

@@ -93,7 +93,7 @@ int l2tpd_config_format(const struct l2tpd_config_env *env, bool secrets,
 			if (!s->dying)
 				sv[--j] = s;
 		for (j = 0; j < ns; j++) {
-			cli_fmt_session(&b, &sv[j]->cfg, NULL);
+			cli_fmt_session(&b, &sv[j]->cfg, NULL, false);
 			if ((rc = emit_line(&b, fn, arg)))
 				break;
 		}
@@ -170,12 +170,22 @@ static bool check_entry(struct parsed *ps, FILE *errf, const char *path, unsigne
 			c->session.conn_id, t->lineno);
 		return false;
 	}
+	if (c->m.session) {
+		const char *bad = l2tpd_mgr_session_problem(&t->cmd.m, &c->m);
+
+		if (bad) {
+			problem(ps, errf, path, lineno, "tunnel %u (line %u): %s",
+				c->session.conn_id, t->lineno, bad);
+			return false;
+		}
+	}
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct cli_cmd *o = &ps->v[i].cmd;
 
 		if (!o->obj_session || o->session.conn_id != c->session.conn_id)
 			continue;
-		if (c->m.session && !strcmp(o->m.remote_end_id, c->m.remote_end_id)) {
+		if (c->m.session && c->m.remote_end_id[0] &&
+		    !strcmp(o->m.remote_end_id, c->m.remote_end_id)) {
 			problem(ps, errf, path, lineno,
 				"tunnel %u already has remote_end_id \"%s\" (line %u)",
 				c->session.conn_id, c->m.remote_end_id, ps->v[i].lineno);
@@ -449,7 +459,7 @@ static bool running(const struct l2tpd_config_env *env, const struct entry *e)
 
 	if (!s || !s->from_config)
 		return false;
-	cli_fmt_session(&b, &s->cfg, NULL);
+	cli_fmt_session(&b, &s->cfg, NULL, false);
 	return !strcmp(text, e->text);
 }
 
@@ -496,7 +506,7 @@ static void remove_stale(const struct parsed *ps, const struct l2tpd_config_env 
 		for (struct l2tpd_session *s = t->sessions, *next; s; s = next) {
 			next = s->next;
 			b.len = 0;
-			cli_fmt_session(&b, &s->cfg, NULL);
+			cli_fmt_session(&b, &s->cfg, NULL, false);
 			if (s->from_config && !in_file(ps, text)) {
 				l2tpd_session_del(env->reg, env->dp, s);
 				(*removed)++;

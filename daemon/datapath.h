@@ -47,6 +47,20 @@ struct l2tpd_datapath_ops {
 				   size_t n);
 	void (*session_stats)(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 			      struct l2tp_api_stats *st);
+	/*
+	 * Optional: does the session send sequence numbers now? It can differ
+	 * from s->cfg.send_seq: without lns_mode a session follows its peer
+	 * (RFC 2661 §5.4, lib/dp.c). 1, 0, or -1 when it cannot tell; NULL:
+	 * as configured.
+	 */
+	int (*session_send_seq)(struct l2tpd_datapath *dp, struct l2tpd_session *s);
+	/*
+	 * Optional: send one payload of a PPP session (pw_type
+	 * L2TP_PWTYPE_PPP: a PPP frame, RFC 2661 §5.1), from the control
+	 * plane's loop. 0 or -errno.
+	 */
+	int (*session_send)(struct l2tpd_datapath *dp, struct l2tpd_session *s,
+			    const uint8_t *frame, size_t len);
 	/* Frees the datapath (all tunnels were deleted before). */
 	void (*free)(struct l2tpd_datapath *dp);
 };
@@ -60,11 +74,22 @@ struct l2tpd_datapath_ops {
 typedef void (*l2tpd_ctrl_rx_fn)(void *arg, struct l2tpd_tunnel *t, const uint8_t *pkt,
 				 size_t len);
 
+/*
+ * A received payload of PPP session |s| (its PPP frame), valid during the
+ * call, on the control plane's loop. A datapath creates PPP sessions only
+ * when this is set; they have no interface of the datapath's own (the
+ * control plane's PPP link makes one).
+ */
+typedef void (*l2tpd_ppp_rx_fn)(void *arg, struct l2tpd_session *s, const uint8_t *frame,
+				size_t len);
+
 struct l2tpd_datapath {
 	const struct l2tpd_datapath_ops *ops;
 	void *priv;
 	l2tpd_ctrl_rx_fn ctrl_rx; /* set by the control plane; NULL drops them */
 	void *ctrl_arg;
+	l2tpd_ppp_rx_fn ppp_rx; /* set by the control plane; NULL: no PPP sessions */
+	void *ppp_arg;
 	/*
 	 * Why the last create failed, when the errno alone does not say
 	 * (e.g. the kernel module it needs), or "". The caller clears it.

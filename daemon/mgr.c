@@ -24,6 +24,7 @@
 #include "datapath.h"
 #include "log.h"
 #include "mgr.h"
+#include "ppp_link.h"
 #include "registry.h"
 #include "sock.h"
 
@@ -615,11 +616,24 @@ static const char *peer_str(const struct l2tpd_mtunnel *mt, char *buf, size_t ca
 	return addr_str(&mt->path, &mt->path.peer, buf, cap);
 }
 
+/* A session's name in logs: its remote end id, else (v2) its interface. */
+static const char *ms_name(const struct l2tpd_msession *ms)
+{
+	if (ms->cfg.m.remote_end_id[0])
+		return ms->cfg.m.remote_end_id;
+	return ms->ifname[0] ? ms->ifname : ms->cfg.session.ifname[0] ? ms->cfg.session.ifname : "ppp";
+}
+
 /* ---- timers and deferred work ---------------------------------------------------- */
 
 /* Hand a session's datapath to the reaper: it stops carrying the managed session. */
 static void retire(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 {
+	if (ms->ppp) {
+		/* before the datapath session: its Terminate-Request goes out on it */
+		l2tpd_ppp_link_free(ms->ppp);
+		ms->ppp = NULL;
+	}
 	ms->ds->ms = NULL;
 	ms->ds->dying = true;
 	ms->ds = NULL;
@@ -777,6 +791,14 @@ static void tunnel_cfg(const struct l2tpd_mtunnel *mt, struct l2tp_tunnel_cfg *c
 	c->hello = k->hello ? (l2tp_time_t)k->hello * L2TP_SEC : L2TP_TIME_NEVER;
 	c->xport.max_retries = k->retries;
 	c->xport.rwnd = k->window;
+	/* RFC 3931 §5.4.3: what our sessions may be (l2tpd carries all three) */
+	c->pw_caps[0] = L2TP_PW_ETH;
+	c->pw_caps[1] = L2TP_PW_ETH_VLAN;
+	c->pw_caps[2] = L2TP_PW_PPP;
+	c->n_pw_caps = 3;
+	c->version = k->version;
+	c->fallback_v2 = k->fallback;
+	c->fallback_timeout = (l2tp_time_t)k->fallback_timeout * L2TP_SEC;
 	c->user = (void *)mt;
 }
 
@@ -814,6 +836,7 @@ static void session_cfg(const struct l2tpd_msession *ms, struct l2tp_session_cfg
 	c->cookie_len = k->cookie_none ? 0 : 8;
 	c->l2spec = k->l2spec_set ? (int8_t)ms->cfg.session.l2spec_type : L2TP_L2SPEC_DEFAULT;
 	c->recv_seq = k->recv_seq;
+	c->mtu = k->pw_type == L2TP_PWTYPE_PPP && k->ppp.mru ? k->ppp.mru : 0;
 	c->user = (void *)ms;
 }
 
@@ -830,29 +853,12 @@ static int session_open(struct l2tpd_msession *ms)
 	if (rc < 0) {
 		ms->ls = NULL;
 		log_warnx("tunnel %u: cannot open session %u (%s): %s", ms->mt->cfg.tunnel.conn_id,
-			  ms->session_id, ms->cfg.m.remote_end_id, strerror(-rc));
+			  ms->session_id, ms_name(ms), strerror(-rc));
 	}
 	return rc;
 }
 
 /* ---- libl2tp callbacks ----------------------------------------------------------- */
-
-static int cb_rand(void *user, uint8_t *buf, size_t len)
-{
-	(void)user;
-	while (len) {
-		ssize_t n = getrandom(buf, len, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static void cb_log(void *user, int level, const char *line)
 {
@@ -876,12 +882,6 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 	memcpy(hn, req->hostname.p ? (const char *)req->hostname.p : "", req->hostname.p ? hl : 0);
 	hn[req->hostname.p ? hl : 0] = '\0';
 	addr_str(req->path, &req->path->peer, a, sizeof(a));
-	if (req->version != L2TP_VER_3) {
-		/* L2TPv2 tunnels are not configurable in l2tpd yet (issue 12) */
-		log_warnx("refused L2TPv%u SCCRQ from %s: only L2TPv3 is configured", req->version,
-			  a);
-		return 5; /* protocol version not supported */
-	}
 	for (struct l2tpd_mtunnel *mt = m->tunnels; mt; mt = mt->next) {
 		if (mt->path.encap != req->path->encap ||
 		    !same_host(&mt->path.peer, &req->path->peer) ||
@@ -892,6 +892,19 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 		if (mt->cfg.m.peer_hostname[0] && strcmp(mt->cfg.m.peer_hostname, hn)) {
 			name_mismatch = true;
 			continue;
+		}
+		/*
+		 * The versions a tunnel speaks: "version 2" only 2; "version 3"
+		 * only 3, and 2 too with "fallback on". Refusing with result 5
+		 * tells the peer which one we speak (RFC 2661 §4.4.2).
+		 */
+		if (req->version == L2TP_VER_2 ? mt->cfg.m.version != 2 && !mt->cfg.m.fallback
+					       : mt->cfg.m.version == 2) {
+			log_warnx("tunnel %u: refused L2TPv%u SCCRQ from %s: configured for "
+				  "L2TPv%u%s",
+				  mt->cfg.tunnel.conn_id, req->version, a, mt->cfg.m.version,
+				  mt->cfg.m.version == 3 ? " (fallback off)" : "");
+			return 5; /* protocol version not supported */
 		}
 		if (mt->path.encap == L2TP_ENCAP_UDP && mt->path.peer.port != req->path->peer.port) {
 			/* The data socket is connected to udp_dport: data would not flow. */
@@ -938,11 +951,15 @@ static int cb_tunnel_request(void *user, const struct l2tp_tunnel_req *req,
 
 static void set_reason(char *dst, size_t cap, const struct l2tp_down_reason *d)
 {
-	snprintf(dst, cap, "%s%s",
+	char msg[128];
+
+	/* d->msg may be |dst| itself: the reason we closed with */
+	snprintf(msg, sizeof(msg), "%s", d->msg ? d->msg : "");
+	snprintf(dst, cap, "%s%.75s",
 		 d->timeout   ? "peer not answering: "
 		 : d->by_peer ? "by peer: "
 			      : "",
-		 d->msg ? d->msg : "");
+		 msg);
 }
 
 static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp_event *ev)
@@ -976,11 +993,16 @@ static void cb_tunnel_event(void *user, struct l2tp_tunnel *t, const struct l2tp
 		mt->up_since = now;
 		mt->attempts = 0;
 		l2tpd_timer_cancel(m->loop, &mt->retry);
-		if (mt->dt)
+		if (mt->dt) {
 			mt->dt->cfg.peer_conn_id = l2tp_tunnel_peer_id(t);
-		log_info("tunnel %u: established with %s (host name \"%s\", peer tunnel %u, %s)",
-			 mt->cfg.tunnel.conn_id, a, l2tp_tunnel_peer_hostname(t),
-			 l2tp_tunnel_peer_id(t),
+			/* v2 data headers carry tunnel ids; after a fallback the version changed */
+			mt->dt->cfg.proto_version = (uint8_t)l2tp_tunnel_version(t);
+			mt->dt->ccid = l2tp_tunnel_id(t);
+		}
+		log_info("tunnel %u: established with %s (L2TPv%d, host name \"%s\", peer tunnel "
+			 "%u, %s)",
+			 mt->cfg.tunnel.conn_id, a, l2tp_tunnel_version(t),
+			 l2tp_tunnel_peer_hostname(t), l2tp_tunnel_peer_id(t),
 			 l2tp_tunnel_initiator(t) ? "initiator" : "acceptor");
 		/* The end that initiated opens the sessions (mgr.h). */
 		if (l2tp_tunnel_initiator(t)) {
@@ -1037,14 +1059,47 @@ static struct l2tpd_msession *find_reid(struct l2tpd_mtunnel *mt, const struct l
 	return NULL;
 }
 
+/*
+ * An L2TPv2 call (ICRQ/OCRQ) carries no Remote End ID: it takes the first
+ * PPP session of the tunnel that has no call now.
+ */
+static int v2_call(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt, const struct l2tp_session_req *req,
+		   struct l2tp_session_cfg *cfg)
+{
+	bool any = false;
+
+	(void)m;
+	for (struct l2tpd_msession *ms = mt->sessions; ms; ms = ms->next) {
+		if (ms->cfg.m.pw_type != L2TP_PWTYPE_PPP)
+			continue;
+		any = true;
+		if (ms->ls || ms->ds)
+			continue;
+		session_cfg(ms, cfg);
+		ms->lns = true;
+		log_info("tunnel %u: %s for session %u (peer session %u)", mt->cfg.tunnel.conn_id,
+			 req->msg_type == L2TP_MSG_OCRQ ? "outgoing call" : "incoming call",
+			 ms->session_id, req->peer_session_id);
+		return 0;
+	}
+	log_warnx("tunnel %u: refused an L2TPv2 call: %s", mt->cfg.tunnel.conn_id,
+		  any ? "every PPP session is in use" : "no PPP session is configured");
+	/* CDN result codes, RFC 2661 §4.4.2: lack of facilities, temporary or permanent */
+	return any ? 4 : 5;
+}
+
 static int cb_session_request(void *user, struct l2tp_tunnel *t, const struct l2tp_session_req *req,
 			      struct l2tp_session_cfg *cfg)
 {
 	struct l2tpd_mgr *m = user;
 	struct l2tpd_mtunnel *mt = l2tp_tunnel_user(t);
-	struct l2tpd_msession *ms = mt ? find_reid(mt, &req->remote_end_id) : NULL;
+	struct l2tpd_msession *ms = NULL;
 	int idl = (int)(req->remote_end_id.len > 64 ? 64 : req->remote_end_id.len);
 
+	if (mt && l2tp_tunnel_version(t) == L2TP_VER_2)
+		return v2_call(m, mt, req, cfg);
+	if (mt)
+		ms = find_reid(mt, &req->remote_end_id);
 	if (!ms) {
 		log_warnx("tunnel %u: refused session for remote end id \"%.*s\": not configured",
 			  mt ? mt->cfg.tunnel.conn_id : 0, idl,
@@ -1069,6 +1124,66 @@ static int cb_session_request(void *user, struct l2tp_tunnel *t, const struct l2
 	session_cfg(ms, cfg);
 	if (!ms->cfg.m.l2spec_set)
 		cfg->l2spec = -1; /* follow the peer */
+	ms->lns = true;
+	return 0;
+}
+
+/* ---- PPP sessions ------------------------------------------------------------------ */
+
+static int ppp_send(void *arg, const uint8_t *frame, size_t len)
+{
+	struct l2tpd_msession *ms = arg;
+	struct l2tpd_mgr *m = ms->mt->mgr;
+
+	if (!ms->ds || !m->dp->ops->session_send)
+		return -ENOTCONN;
+	return m->dp->ops->session_send(m->dp, ms->ds, frame, len);
+}
+
+static void ppp_down(void *arg, const char *why)
+{
+	struct l2tpd_msession *ms = arg;
+
+	/* inside the endpoint's callback: the session closes at the next turn */
+	snprintf(ms->last_reason, sizeof(ms->last_reason), "PPP: %.80s", why);
+	ms->close_pending = true;
+	kick(ms->mt->mgr);
+}
+
+static void dp_ppp_rx(void *arg, struct l2tpd_session *s, const uint8_t *frame, size_t len)
+{
+	(void)arg;
+	if (s->ms && s->ms->ppp)
+		l2tpd_ppp_link_input(s->ms->ppp, frame, len);
+}
+
+/* The PPP link of a session that just came up. 0, or -1 and the session closes. */
+static int ppp_start(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
+{
+	char label[64], why[128];
+	struct l2tpd_ppp_link_cfg pc = {
+	    .ppp = &ms->cfg.m.ppp,
+	    .ifname = ms->ds->cfg.ifname,
+	    .label = label,
+	    .send = ppp_send,
+	    .down = ppp_down,
+	    .arg = ms,
+	};
+	int rc;
+
+	snprintf(label, sizeof(label), "tunnel %u session %u", ms->mt->cfg.tunnel.conn_id,
+		 ms->session_id);
+	rc = l2tpd_ppp_link_new(m->loop, &pc, &ms->ppp, why, sizeof(why));
+	if (rc < 0) {
+		log_warnx("%s: established but its PPP link failed: %s", label, why);
+		snprintf(ms->last_reason, sizeof(ms->last_reason), "PPP: %.90s", why);
+		retire(m, ms);
+		ms->close_pending = true;
+		kick(m);
+		return -1;
+	}
+	snprintf(ms->ds->cfg.ifname, sizeof(ms->ds->cfg.ifname), "%s",
+		 l2tpd_ppp_link_ifname(ms->ppp));
 	return 0;
 }
 
@@ -1103,6 +1218,12 @@ static void session_up(struct l2tpd_mgr *m, struct l2tpd_msession *ms, struct l2
 	c.l2spec_type = dp->l2spec;
 	c.send_seq = dp->send_seq || ms->cfg.m.send_seq;
 	c.recv_seq = dp->recv_seq;
+	if (ms->cfg.m.pw_type == L2TP_PWTYPE_PPP) {
+		c.pw_type = L2TP_PWTYPE_PPP;
+		/* RFC 2661 §5.4: the LNS decides on sequencing, the LAC follows */
+		c.lns_mode = ms->lns;
+		c.present |= L2TP_API_BIT(L2TP_ATTR_LNS_MODE);
+	}
 	const char *name = ms->ifname[0] ? ms->ifname : ms->cfg.session.ifname;
 	reap_ifname(m, name);
 	if (name[0]) {
@@ -1115,7 +1236,7 @@ static void session_up(struct l2tpd_mgr *m, struct l2tpd_msession *ms, struct l2
 		const char *why = m->dp->err[0] ? m->dp->err : strerror(-err);
 
 		log_warnx("tunnel %u: session %u (%s) established but its datapath failed: %s",
-			  c.conn_id, c.session_id, ms->cfg.m.remote_end_id, why);
+			  c.conn_id, c.session_id, ms_name(ms), why);
 		snprintf(ms->last_reason, sizeof(ms->last_reason), "datapath: %.80s", why);
 		ms->close_pending = true;
 		kick(m);
@@ -1123,12 +1244,14 @@ static void session_up(struct l2tpd_mgr *m, struct l2tpd_msession *ms, struct l2
 	}
 	ms->ds->ms = ms;
 	ms->ds->from_config = false;
+	if (ms->cfg.m.pw_type == L2TP_PWTYPE_PPP && ppp_start(m, ms) < 0)
+		return;
 	snprintf(ms->ifname, sizeof(ms->ifname), "%s", ms->ds->cfg.ifname);
 	ms->up_since = l2tpd_clock_now();
 	log_info("tunnel %u: session %u (%s) up: peer session %u, interface %s, cookie %u/%u, "
 		 "%s sublayer, seq %s%s",
-		 c.conn_id, c.session_id, ms->cfg.m.remote_end_id, c.peer_session_id, ms->ifname,
-		 c.cookie_len, c.peer_cookie_len, c.l2spec_type ? "default" : "no",
+		 c.conn_id, c.session_id, ms_name(ms), c.peer_session_id, ms->ifname,
+		 c.cookie_len, c.peer_cookie_len, c.l2spec_type && dp->version == L2TP_VER_3 ? "default" : "no",
 		 c.send_seq ? "send" : "", c.recv_seq ? " recv" : (c.send_seq ? "" : "none"));
 	{
 		char a[64];
@@ -1168,13 +1291,15 @@ static void cb_session_event(void *user, struct l2tp_session *s, const struct l2
 		if (ms->ds)
 			retire(m, ms);
 		ms->last_result = ev->down.result;
-		set_reason(ms->last_reason, sizeof(ms->last_reason), &ev->down);
+		/* a close of ours keeps the reason we gave (PPP, datapath) */
+		if (ev->down.by_peer || ev->down.timeout || (ev->down.msg && *ev->down.msg) ||
+		    !ms->last_reason[0])
+			set_reason(ms->last_reason, sizeof(ms->last_reason), &ev->down);
 		if (ms->up_since || ev->down.by_peer)
 			log_info("tunnel %u: session %u (%s) down (result %u%s): %s",
 				 ms->mt->cfg.tunnel.conn_id, ms->session_id,
-				 ms->cfg.m.remote_end_id, ev->down.result,
-				 ev->down.by_peer ? ", by the peer" : "",
-				 ev->down.msg ? ev->down.msg : "");
+				 ms_name(ms), ev->down.result,
+				 ev->down.by_peer ? ", by the peer" : "", ms->last_reason);
 		emit(m, &e);
 		ms->ls = NULL;
 		ms->up_since = 0;
@@ -1215,6 +1340,18 @@ static bool session_id_free(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt,
 		snprintf(err, errlen, __VA_ARGS__);                                                \
 		return (rc_);                                                                      \
 	} while (0)
+
+const char *l2tpd_mgr_session_problem(const struct cli_managed *t, const struct cli_managed *s)
+{
+	if (t->version == 2 && s->pw_type != L2TP_PWTYPE_PPP)
+		return "an L2TPv2 tunnel carries PPP sessions only (pw_type ppp)";
+	if (t->version != 2 && !s->remote_end_id[0])
+		return "an L2TPv3 session needs a remote_end_id";
+	if (t->fallback && s->pw_type != L2TP_PWTYPE_PPP)
+		return "a tunnel with fallback on carries PPP sessions only (pw_type ppp): "
+		       "after a fallback to L2TPv2 nothing else could go";
+	return NULL;
+}
 
 static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_config, char *err,
 		      size_t errlen)
@@ -1265,7 +1402,10 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 		FAIL(rc, "tunnel %u: control socket: %s", id, strerror(-rc));
 	}
 	m->dp->err[0] = '\0';
-	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &cmd->tunnel, mt, &rc);
+	struct l2tp_api_tunnel tc = cmd->tunnel;
+
+	tc.proto_version = cmd->m.version == 2 ? 2 : 3; /* until a fallback changes it */
+	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &tc, mt, &rc);
 	if (!mt->dt) {
 		free(mt);
 		ctl_put(m, &mt_path_copy, true);
@@ -1307,8 +1447,17 @@ static int session_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from
 			     tid);
 		FAIL(-ENODEV, "tunnel %u does not exist", tid);
 	}
+	const char *bad = l2tpd_mgr_session_problem(&mt->cfg.m, &cmd->m);
+
+	if (bad)
+		FAIL(-EINVAL, "tunnel %u: %s", tid, bad);
+	/* v2 ids are 16 bits; a v3 tunnel that may fall back keeps to them too */
+	uint32_t id_max = mt->cfg.m.version == 2 || mt->cfg.m.fallback ? 0xffff : UINT32_MAX;
+
+	if (cmd->session.session_id > id_max)
+		FAIL(-EINVAL, "tunnel %u: L2TPv2 session ids are 1 to 65535", tid);
 	for (ms = mt->sessions; ms; ms = ms->next)
-		if (!strcmp(ms->cfg.m.remote_end_id, cmd->m.remote_end_id))
+		if (cmd->m.remote_end_id[0] && !strcmp(ms->cfg.m.remote_end_id, cmd->m.remote_end_id))
 			FAIL(-EEXIST, "tunnel %u already has a session with remote_end_id \"%s\"",
 			     tid, cmd->m.remote_end_id);
 	if (cmd->session.session_id && !session_id_free(m, mt, cmd->session.session_id))
@@ -1331,7 +1480,8 @@ static int session_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from
 	for (int tries = 0; !ms->session_id && tries < 64; tries++) {
 		uint32_t r = 0;
 
-		if (cb_rand(NULL, (uint8_t *)&r, sizeof(r)) == 0 && r && session_id_free(m, mt, r))
+		if (l2tpd_random(NULL, (uint8_t *)&r, sizeof(r)) == 0 && (r &= id_max) &&
+		    session_id_free(m, mt, r))
 			ms->session_id = r;
 	}
 	if (!ms->session_id) {
@@ -1373,7 +1523,7 @@ void l2tpd_mgr_session_del(struct l2tpd_mgr *m, struct l2tpd_msession *ms)
 		}
 	}
 	log_info("tunnel %u: session %u (%s) deleted", mt->cfg.tunnel.conn_id, ms->session_id,
-		 ms->cfg.m.remote_end_id);
+		 ms_name(ms));
 	free(ms);
 	after(m);
 }
@@ -1549,6 +1699,7 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt, st
 	if (!t)
 		return put_ctrl_stats(nlh, cap, mt);
 	PUT(u32, L2TPD_ATTR_CCID, l2tp_tunnel_id(t));
+	PUT(u8, L2TPD_ATTR_VERSION, (uint8_t)l2tp_tunnel_version(t));
 	PUT(u32, L2TPD_ATTR_PEER_CONN_ID, l2tp_tunnel_peer_id(t));
 	PUT(u8, L2TPD_ATTR_INITIATOR, l2tp_tunnel_initiator(t));
 	PUTS(L2TPD_ATTR_PEER_HOSTNAME, l2tp_tunnel_peer_hostname(t));
@@ -1586,12 +1737,13 @@ int l2tpd_mgr_put_session(struct l2tpd_mgr *m, const struct l2tpd_msession *ms,
 		    !mnl_attr_put_check(nlh, cap, L2TPD_ATTR_PEER_COOKIE, dp->rx_cookie_len,
 					dp->rx_cookie))
 			return -ENOSPC;
-		PUT(u8, L2TPD_ATTR_L2SPEC_TYPE, dp->l2spec);
+		if (dp->version == L2TP_VER_3) /* v2 has no sublayer */
+			PUT(u8, L2TPD_ATTR_L2SPEC_TYPE, dp->l2spec);
 		PUT(u8, L2TPD_ATTR_SEND_SEQ, dp->send_seq || ms->cfg.m.send_seq);
 		PUT(u8, L2TPD_ATTR_RECV_SEQ, dp->recv_seq);
 		PUT(u64, L2TPD_ATTR_UPTIME, uptime_s(ms->up_since));
 	}
-	return 0;
+	return ms->ppp ? l2tpd_ppp_link_put(ms->ppp, nlh, cap) : 0;
 }
 
 /* ---- life ---------------------------------------------------------------------------- */
@@ -1601,7 +1753,7 @@ struct l2tpd_mgr *l2tpd_mgr_new(struct l2tpd_loop *loop, struct l2tpd_registry *
 {
 	struct l2tpd_mgr *m = calloc(1, sizeof(*m));
 	struct l2tp_callbacks cb = {
-	    .rand = cb_rand,
+	    .rand = l2tpd_random,
 	    .log = cb_log,
 	    .tunnel_request = cb_tunnel_request,
 	    .tunnel_event = cb_tunnel_event,
@@ -1641,6 +1793,8 @@ struct l2tpd_mgr *l2tpd_mgr_new(struct l2tpd_loop *loop, struct l2tpd_registry *
 	l2tpd_timer_init(&m->kick, kick_cb, m);
 	dp->ctrl_rx = dp_ctrl_rx;
 	dp->ctrl_arg = m;
+	dp->ppp_rx = dp_ppp_rx;
+	dp->ppp_arg = m;
 	return m;
 }
 

@@ -29,6 +29,7 @@
 
 struct l2tpd_registry;
 struct l2tpd_datapath;
+struct l2tpd_ppp_link;
 struct l2tpd_mgr;
 
 struct l2tpd_msession {
@@ -44,6 +45,8 @@ struct l2tpd_msession {
 	unsigned int attempts;
 	bool close_pending; /* close at the next turn (not inside a callback) */
 	bool from_config;
+	bool lns; /* we took the peer's call (v2: we are the LNS) */
+	struct l2tpd_ppp_link *ppp; /* pw_type ppp, while established */
 	uint16_t last_result;
 	char last_reason[96];
 };
@@ -102,6 +105,11 @@ void l2tpd_mgr_set_event_fn(struct l2tpd_mgr *m, l2tpd_mgr_event_fn fn, void *ar
  */
 int l2tpd_mgr_exec(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_config, char *err,
 		   size_t errlen);
+/*
+ * What is wrong with a session |s| on managed tunnel |t| (pw_type against
+ * the version, remote_end_id), or NULL. The configuration check uses it too.
+ */
+const char *l2tpd_mgr_session_problem(const struct cli_managed *t, const struct cli_managed *s);
 /* Delete a managed tunnel (StopCCN) or session (CDN) and their configuration. */
 void l2tpd_mgr_tunnel_del(struct l2tpd_mgr *m, struct l2tpd_mtunnel *mt);
 void l2tpd_mgr_session_del(struct l2tpd_mgr *m, struct l2tpd_msession *ms);

@@ -36,6 +36,8 @@ struct l2tpd_tunnel {
 	struct l2tpd_mtunnel *mt;
 	bool from_config;
 	bool dying; /* a deleted managed tunnel whose sessions mgr.c is still removing */
+	/* managed: our Control Connection ID while up (v2 data headers carry it); else 0 */
+	uint32_t ccid;
 };
 
 struct l2tpd_registry {

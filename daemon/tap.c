@@ -106,7 +106,8 @@ static bool auto_in_use(const char *name, void *arg)
 }
 
 /*
- * |flags|: IFF_TUN_EXCL to create (fail with EBUSY rather than attach to an
+ * |flags|: IFF_TUN for a TUN device (IP packets, no virtio-net header),
+ * IFF_TUN_EXCL to create (fail with EBUSY rather than attach to an
  * existing device), IFF_MULTI_QUEUE for a device with several queues.
  */
 static int tap_open(const char *name, short flags, char out[IFNAMSIZ])
@@ -118,13 +119,18 @@ static int tap_open(const char *name, short flags, char out[IFNAMSIZ])
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | flags);
+	if (flags & IFF_TUN)
+		ifr.ifr_flags = (short)(IFF_NO_PI | flags);
+	else
+		ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | flags);
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = errno == EBUSY ? -EEXIST : -errno;
 		close(fd);
 		return err;
 	}
+	if (flags & IFF_TUN)
+		goto done; /* IP packets as they are: no header, no offloads */
 	hdrsz = L2TPD_TAP_VNET_HDR_LEN;
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0) {
 		err = -errno;
@@ -136,6 +142,7 @@ static int tap_open(const char *name, short flags, char out[IFNAMSIZ])
 	 * us plain frames (with a zero virtio-net header).
 	 */
 	(void)ioctl(fd, TUNSETOFFLOAD, (unsigned long)L2TPD_TAP_OFFLOADS);
+done:
 	memcpy(out, ifr.ifr_name, IFNAMSIZ);
 	out[IFNAMSIZ - 1] = '\0';
 	return fd;
@@ -158,14 +165,16 @@ static int tap_create(const char *name, bool (*in_use)(const char *name, void *a
 	}
 	/* Bounded retries: another process may take the name between check and create. */
 	for (int tries = 0; tries < 16; tries++) {
+		bool tun = flags & IFF_TUN;
 		unsigned int idx;
 
-		rc = free_from(L2TPD_TAP_PREFIX, auto_hint, auto_in_use, &a, cand, &idx);
+		rc = free_from(tun ? L2TPD_TUN_PREFIX : L2TPD_TAP_PREFIX, tun ? 0 : auto_hint,
+			       auto_in_use, &a, cand, &idx);
 		if (rc < 0)
 			return rc;
 		fd = tap_open(cand, flags, out);
 		if (fd != -EEXIST) {
-			if (fd >= 0)
+			if (fd >= 0 && !tun)
 				auto_hint = idx + 1;
 			return fd;
 		}
@@ -177,6 +186,12 @@ int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *ar
 		     char out[IFNAMSIZ])
 {
 	return tap_create(name, in_use, arg, 0, out);
+}
+
+int l2tpd_tun_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+		     char out[IFNAMSIZ])
+{
+	return tap_create(name, in_use, arg, IFF_TUN, out);
 }
 
 int l2tpd_tap_create_mq(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
@@ -353,6 +368,46 @@ int l2tpd_links_delete(const char (*names)[IFNAMSIZ], unsigned int n)
 		rc = rtnl_talk_batch(nl, buf, h->nlmsg_len, 1);
 	}
 out:
+	mnl_socket_close(nl);
+	return rc;
+}
+
+/* ---- addresses ------------------------------------------------------------ */
+
+int l2tpd_if_addr_add(const char *ifname, int family, const void *local, const void *peer,
+		      unsigned int prefixlen)
+{
+	unsigned int idx = if_nametoindex(ifname);
+	size_t alen = family == AF_INET6 ? 16 : 4;
+	uint8_t buf[256];
+	struct nlmsghdr *h;
+	struct ifaddrmsg *ifa;
+	struct mnl_socket *nl;
+	int rc;
+
+	if (!idx)
+		return -ENODEV;
+	h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = RTM_NEWADDR;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	h->nlmsg_seq = 1;
+	ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = (uint8_t)prefixlen;
+	ifa->ifa_scope = family == AF_INET6 && ((const uint8_t *)local)[0] == 0xfe
+			     ? RT_SCOPE_LINK
+			     : RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = idx;
+	mnl_attr_put(h, IFA_LOCAL, alen, local);
+	/* with IFA_LOCAL set, IFA_ADDRESS is the point-to-point peer */
+	mnl_attr_put(h, IFA_ADDRESS, alen, peer ? peer : local);
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		rc = -errno;
+	else
+		rc = rtnl_talk_batch(nl, buf, h->nlmsg_len, 1);
 	mnl_socket_close(nl);
 	return rc;
 }

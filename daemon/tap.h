@@ -72,6 +72,23 @@ int l2tpd_tap_create(const char *name, bool (*in_use)(const char *name, void *ar
 		     char out[IFNAMSIZ]);
 
 /*
+ * Creates a new TUN device (IFF_TUN | IFF_NO_PI: IP packets as they are),
+ * for a PPP session's network layer; with |name| NULL or empty, the first
+ * free pppN. Returns the nonblocking fd or -errno as l2tpd_tap_create().
+ */
+#define L2TPD_TUN_PREFIX "ppp"
+int l2tpd_tun_create(const char *name, bool (*in_use)(const char *name, void *arg), void *arg,
+		     char out[IFNAMSIZ]);
+
+/*
+ * Adds the address |local| (AF_INET: 4 bytes, AF_INET6: 16) with
+ * |prefixlen| to |ifname|, with |peer| (may be NULL) as its
+ * point-to-point peer. Returns 0 or -errno.
+ */
+int l2tpd_if_addr_add(const char *ifname, int family, const void *local, const void *peer,
+		      unsigned int prefixlen);
+
+/*
  * The same with |nq| queues (IFF_MULTI_QUEUE when |nq| > 1): the kernel
  * spreads the frames it sends out of the device over the queues by flow,
  * and sends a flow out of the queue its last frame came in on. Writes the

@@ -81,7 +81,7 @@ fi
 # --- shell scenarios: interop, then network namespaces ---------------------------
 # tests/interop/kernel: Debian's kernel in QEMU as the peer (its representative
 # subset here; make check-kernel runs the full matrix)
-for s in tests/interop/*.sh tests/interop/kernel/*.sh tests/net/*.sh tests/pkg/*.sh; do
+for s in tests/interop/*.sh tests/interop/kernel/*.sh tests/interop/v2/*.sh tests/net/*.sh tests/pkg/*.sh; do
 	[ -f "$s" ] || continue
 	case $(basename "$s") in lib*.sh | vm.sh | agent.sh) continue ;; esac
 	name=${s#tests/}

@@ -18,7 +18,8 @@ set -eu
 build="build-essential pkg-config libssl-dev libmnl-dev liburing-dev clang libbpf-dev bpftool"
 pkgs="$build libcmocka-dev clang
 libclang-rt-14-dev llvm tshark iproute2 iputils-ping procps psmisc bridge-utils kmod
-jq python3 iperf3 nftables qemu-system-x86 busybox-static systemd"
+jq python3 iperf3 nftables qemu-system-x86 busybox-static systemd
+xl2tpd l2tpns"
 mode=${1:-}
 case "$mode" in
 --build) pkgs=$build ;;
@@ -61,6 +62,17 @@ echo "deps.sh: installing: $missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # wireshark-common asks whether non-root users may capture; answer no.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# xl2tpd and l2tpns ship init scripts that start a daemon on install: the
+# tests run their own, in namespaces, with their own configs. Refuse every
+# service start for the length of this install (policy-rc.d, exit 101),
+# unless the host already has its own policy.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\n# scripts/deps.sh: no service starts during install\nexit 101\n' >$policy
+	chmod 755 $policy
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -168,6 +168,15 @@ enum {
 	L2TPD_ATTR_PEER, /* string: the peer's address and port, "192.0.2.2:1701" */
 	L2TPD_ATTR_ENCAP, /* string: udp, ip */
 	L2TPD_ATTR_DATAPATH, /* string: what carries the tunnel's frames: kernel, user */
+	L2TPD_ATTR_VERSION, /* u8: the protocol version the tunnel speaks (2 or 3) */
+	L2TPD_ATTR_PPP_PHASE, /* string: dead, establish, authenticate, network, terminate */
+	L2TPD_ATTR_PPP_LOCAL, /* string: our IPv4 address from IPCP */
+	L2TPD_ATTR_PPP_PEER, /* string: the peer's IPv4 address from IPCP */
+	L2TPD_ATTR_PPP_LOCAL6, /* string: our link-local IPv6 address from IPV6CP */
+	L2TPD_ATTR_PPP_PEER6, /* string: the peer's */
+	L2TPD_ATTR_PPP_PEER_NAME, /* string: the name the peer authenticated with */
+	L2TPD_ATTR_PPP_RX_IP, /* u64: IP packets received on the PPP link */
+	L2TPD_ATTR_PPP_TX_IP, /* u64: IP packets sent */
 	__L2TPD_ATTR_MAX,
 };
 #define L2TPD_ATTR_MAX (__L2TPD_ATTR_MAX - 1)

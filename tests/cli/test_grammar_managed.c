@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <l2tp/ppp.h>
+
 #include "../../cli/cli.h"
 
 static int parse(const char *line, struct cli_cmd *cmd, char *err)
@@ -148,7 +150,28 @@ static void test_managed_refusals(void **state)
 	    {"add session tunnel_id 1 remote_end_id "
 	     "12345678901234567890123456789012345678901234567890123456789012345",
 	     "1 to 64"},
-	    {"add session tunnel_id 1 pw_type ppp remote_end_id x", "eth or eth_vlan"},
+	    {"add session tunnel_id 1 pw_type pppoe remote_end_id x", "eth, eth_vlan or ppp"},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on version 4",
+	     "version is 2"},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on version 2 "
+	     "fallback on",
+	     "for an L2TPv3 tunnel"},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on fallback_timeout 5",
+	     "needs \"fallback on\""},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 encap ip control on version 2",
+	     "UDP only"},
+	    {"add tunnel tunnel_id 1 peer_tunnel_id 2 remote 192.0.2.2 local 192.0.2.1 version 2",
+	     "needs \"control on\""},
+	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on user x",
+	     "setting of a PPP session"},
+	    {"add session tunnel_id 1 remote_end_id x auth pap", "(pw_type ppp)"},
+	    {"add session tunnel_id 1 session_id 2 peer_session_id 3 user x", "(pw_type ppp)"},
+	    {"add session tunnel_id 1 pw_type ppp password x", "\"user\" is required"},
+	    {"add session tunnel_id 1 pw_type ppp auth md5", "none, pap, chap or any"},
+	    {"add session tunnel_id 1 pw_type ppp secrets relative/path", "absolute path"},
+	    {"add session tunnel_id 1 pw_type ppp ppp_local 2001:db8::1", "an IPv4 address"},
+	    {"add session tunnel_id 1 pw_type ppp mru 100", "128 to 16384"},
+	    {"add session tunnel_id 1 pw_type ppp user x password ***", "the password itself"},
 	    {"add tunnel tunnel_id 1 remote 192.0.2.2 local 192.0.2.1 control on session",
 	     "then its sessions"},
 	    {"show config extra", "takes no arguments"},
@@ -164,6 +187,65 @@ static void test_managed_refusals(void **state)
 		if (rc != -EINVAL || !strstr(err, bad[i].msg))
 			fail_msg("\"%s\": rc %d, \"%s\" (want \"%s\")", bad[i].line, rc, err,
 				 bad[i].msg);
+	}
+}
+
+/* L2TPv2 tunnels and PPP sessions: parsed, and printed back as they were given. */
+static void test_v2_ppp(void **state)
+{
+	static const char *const lines[] = {
+	    "add tunnel tunnel_id 7 encap udp local 192.0.2.1 remote 192.0.2.2 udp_sport 1701 "
+	    "udp_dport 1701 control on role accept hello 60 version 2",
+	    "add tunnel tunnel_id 8 encap udp local 192.0.2.1 remote 192.0.2.2 udp_sport 1701 "
+	    "udp_dport 1701 control on role initiate hello 60 fallback on fallback_timeout 4",
+	    "add session tunnel_id 7 pw_type ppp name ppp3 auth chap secrets /etc/l2tpd/chap "
+	    "user lns ppp_local 198.51.100.1 ppp_remote 198.51.100.2 lcp_echo 10 mru 1400 "
+	    "cookie auto seq none",
+	    "add session tunnel_id 8 pw_type ppp remote_end_id dial auth none user \"a b\" "
+	    "password \"p w\" cookie auto seq none",
+	};
+	struct cli_cmd c;
+	char err[CLI_ERRLEN], out[1024];
+
+	(void)state;
+	assert_int_equal(parse(lines[0], &c, err), 0);
+	assert_true(c.m.tunnel);
+	assert_int_equal(c.m.version, 2);
+	assert_false(c.m.fallback);
+	assert_int_equal(parse(lines[1], &c, err), 0);
+	assert_int_equal(c.m.version, 3);
+	assert_true(c.m.fallback);
+	assert_int_equal(c.m.fallback_timeout, 4);
+	assert_int_equal(parse(lines[2], &c, err), 0);
+	assert_true(c.m.session);
+	assert_int_equal(c.m.pw_type, L2TP_PWTYPE_PPP);
+	assert_string_equal(c.m.remote_end_id, "");
+	assert_int_equal(c.m.ppp.require_auth, L2TP_PPP_AUTH_CHAP);
+	assert_string_equal(c.m.ppp.secrets, "/etc/l2tpd/chap");
+	assert_string_equal(c.m.ppp.user, "lns");
+	assert_memory_equal(c.m.ppp.local_ip, "\xc6\x33\x64\x01", 4);
+	assert_memory_equal(c.m.ppp.peer_ip, "\xc6\x33\x64\x02", 4);
+	assert_int_equal(c.m.ppp.lcp_echo, 10);
+	assert_int_equal(c.m.ppp.mru, 1400);
+	assert_int_equal(parse(lines[3], &c, err), 0);
+	assert_string_equal(c.m.ppp.password, "p w");
+	assert_int_equal(parse("add session tunnel_id 8 pw_type ppp auth any", &c, err), 0);
+	assert_int_equal(c.m.ppp.require_auth, L2TP_PPP_AUTH_PAP | L2TP_PPP_AUTH_CHAP);
+	/* show config prints each line as it was given (secrets shown on request) */
+	for (size_t i = 0; i < L2TP_ARRAY_SIZE(lines); i++) {
+		struct cli_sbuf b = {.p = out, .cap = sizeof(out)};
+
+		assert_int_equal(parse(lines[i], &c, err), 0);
+		cli_fmt_cmd(&b, &c, true);
+		assert_string_equal(out, lines[i]);
+	}
+	{
+		struct cli_sbuf b = {.p = out, .cap = sizeof(out)};
+
+		assert_int_equal(parse(lines[3], &c, err), 0);
+		cli_fmt_cmd(&b, &c, false);
+		assert_non_null(strstr(out, " password ******** "));
+		assert_null(strstr(out, "p w"));
 	}
 }
 
@@ -225,6 +307,7 @@ int main(void)
 	    cmocka_unit_test(test_managed_tunnel_all_keywords),
 	    cmocka_unit_test(test_managed_session),
 	    cmocka_unit_test(test_managed_refusals),
+	    cmocka_unit_test(test_v2_ppp),
 	    cmocka_unit_test(test_show_config_and_monitor),
 	    cmocka_unit_test(test_split_line),
 	};

@@ -64,16 +64,18 @@ if command -v python3 >/dev/null; then
 	wait_link 1 pwinj
 	ip -n "$PFX-1" link set pwinj up
 	wait_operstate 1 pwinj 'UP|UNKNOWN'
-	# inject NS...: one frame per Ns (S bit set), in the order given
+	# inject NS...: one frame per Ns (S bit set), in the order given, to
+	# session $INJ_SID (1100); an Ns of "-" is a frame with no S bit
 	inject() {
-		ip netns exec "$PFX-2" python3 - "$A2" "$A1" "$@" <<'EOF2'
+		ip netns exec "$PFX-2" python3 - "$A2" "$A1" "${INJ_SID:-1100}" "$@" <<'EOF2'
 import socket, struct, sys
-src, dst, seqs = sys.argv[1], sys.argv[2], [int(x) for x in sys.argv[3:]]
+src, dst, sid, seqs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x02" + b"\x88\xb5" + b"seq test" * 6
 u = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
 for ns in seqs:
-	# v3 over UDP (RFC 3931 §4.1.2.1), session 1100, default sublayer with S
-	p = struct.pack("!HHII", 3, 0, 1100, 0x40000000 | ns) + frame
+	# v3 over UDP (RFC 3931 §4.1.2.1), default sublayer with S (or none)
+	word = 0 if ns == "-" else 0x40000000 | int(ns)
+	p = struct.pack("!HHII", 3, 0, sid, word) + frame
 	u.sendto(struct.pack("!HHHH", 6100, 5100, 8 + len(p), 0) + p, (dst, 0))
 EOF2
 	}
@@ -96,5 +98,23 @@ EOF2
 	# what l2tpd writes into the TAP, the host receives on pwinj
 	hrx=$(ip -n "$PFX-1" -s -j link show dev pwinj | jq '.[0].stats64.rx.packets')
 	[ "$hrx" -eq "$(rxp)" ] || fail "pwinj received $hrx frames, the session counted $(rxp)"
+
+	say "seq send facing a peer that numbers nothing: l2tpd stops, and says so"
+	# Without lns_mode a session follows its peer (RFC 2661 §5.4, as the
+	# kernel applies it to v3 too): a frame without a sequence number turns
+	# its numbering off, and show session reports the live state. (Two
+	# l2tpd would turn each other's back on: the injector does not.)
+	l2tpc 1 add session name pwls tunnel_id 3100 session_id 1101 peer_session_id 2101 seq send
+	wait_link 1 pwls
+	ip -n "$PFX-1" link set pwls up
+	numbering() { jq -e 'has("send_seq")' <<<"$(session_json 1 3100 1101)"; }
+	numbering >/dev/null || fail "seq send: show session does not say send_seq before the peer spoke"
+	INJ_SID=1101 inject - -
+	not_numbering() { ! numbering; }
+	wait_for "ns 1 to stop numbering" 40 not_numbering
+	grep -qE 'sequence numbering:.*send' <<<"$(l2tpc 1 show session tunnel_id 3100 session_id 1101)" &&
+		fail "show session still says send after l2tpd stopped numbering"
+	INJ_SID=1101 inject 0
+	wait_for "ns 1 to number again after a numbered frame" 40 numbering
 fi
 pass

@@ -515,6 +515,7 @@ static void kd_tunnel_delete(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 struct stats_get {
 	struct l2tp_api_stats *st;
 	char *ifname; /* IFNAMSIZ, or NULL */
+	int send_seq; /* L2TP_ATTR_SEND_SEQ, or left as it was */
 };
 
 static int stats_cb(const struct nlmsghdr *nlh, void *arg)
@@ -528,6 +529,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *arg)
 		(void)l2tp_api_parse_stats(tb[L2TP_ATTR_STATS], g->st, NULL);
 	if (tb[L2TP_ATTR_IFNAME] && g->ifname)
 		snprintf(g->ifname, IFNAMSIZ, "%s", mnl_attr_get_str(tb[L2TP_ATTR_IFNAME]));
+	if (tb[L2TP_ATTR_SEND_SEQ])
+		g->send_seq = mnl_attr_get_u8(tb[L2TP_ATTR_SEND_SEQ]);
 	return 0;
 }
 
@@ -565,6 +568,13 @@ static int kd_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	struct nlmsghdr *nlh;
 	int rc;
 
+	if (s->cfg.pw_type == L2TP_PWTYPE_PPP && s->tunnel->mt) {
+		/* l2tpd's PPP link runs on the user datapath's frames */
+		snprintf(dp->err, sizeof(dp->err),
+			 "PPP sessions need l2tpd --datapath user (the kernel's PPPoL2TP "
+			 "hand-off to pppd is not done yet)");
+		return -EPROTONOSUPPORT;
+	}
 	/* What the kernel's SESSION_CREATE takes; the optional ones when not the default. */
 	cfg.conn_id = s->tunnel->cfg.conn_id;
 	cfg.present = L2TP_API_BIT(L2TP_ATTR_PW_TYPE) | L2TP_API_BIT(L2TP_ATTR_CONN_ID) |
@@ -648,6 +658,16 @@ static void kd_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 	(void)session_req((struct kd_dp *)dp, L2TP_CMD_SESSION_GET, s, stats_cb, &g);
 }
 
+/* The kernel's own view: it stops numbering as lib/dp.c does. */
+static int kd_session_send_seq(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	struct stats_get g = {.send_seq = -1};
+
+	if (session_req((struct kd_dp *)dp, L2TP_CMD_SESSION_GET, s, stats_cb, &g) < 0)
+		return -1;
+	return g.send_seq;
+}
+
 static void kd_free(struct l2tpd_datapath *dp)
 {
 	struct kd_dp *k = (struct kd_dp *)dp;
@@ -667,6 +687,7 @@ static const struct l2tpd_datapath_ops kd_ops = {
     .session_modify = kd_session_modify,
     .session_delete = kd_session_delete,
     .session_stats = kd_session_stats,
+    .session_send_seq = kd_session_send_seq,
     .free = kd_free,
 };
 

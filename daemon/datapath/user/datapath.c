@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -178,6 +179,7 @@ struct stats_call {
 	struct l2tpd_tunnel *t;
 	struct l2tpd_session *s;
 	struct l2tp_api_stats *st;
+	bool send_seq;
 };
 
 /* On each worker: its counters, summed into the caller's. */
@@ -223,7 +225,7 @@ static void dp_cfg(const struct l2tpd_session *s, struct l2tp_dp_cfg *c)
 	memset(c, 0, sizeof(*c));
 	c->version = t->cfg.proto_version;
 	c->encap = t->cfg.encap_type == L2TP_ENCAPTYPE_IP ? L2TP_ENCAP_IP : L2TP_ENCAP_UDP;
-	c->tunnel_id = t->cfg.conn_id;
+	c->tunnel_id = t->ccid ? t->ccid : t->cfg.conn_id;
 	c->peer_tunnel_id = t->cfg.peer_conn_id;
 	c->session_id = s->cfg.session_id;
 	c->peer_session_id = s->cfg.peer_session_id;
@@ -252,7 +254,7 @@ static void rep_adopt(struct us_worker *w, void *arg)
 
 	if (r->home)
 		tab_add(rep_tab(r), r);
-	if (rep_reads(r))
+	if (rep_reads(r) && !r->ppp)
 		r->adopt_err = read_start(r);
 }
 
@@ -323,6 +325,68 @@ static void session_free(struct us_dp *u, struct us_session *sh)
 	free(sh);
 }
 
+/*
+ * A PPP session (managed, one worker): a session table entry and the
+ * codec, no interface. Its frames go to dp->ppp_rx and come from
+ * session_send; the control plane's PPP link makes the TUN.
+ */
+static int ppp_session_create(struct us_dp *u, struct l2tpd_session *s)
+{
+	struct us_tunnel *ut = s->tunnel->dp;
+	struct us_session *sh;
+	struct us_rep *r;
+	struct l2tp_dp_cfg c;
+	int rc;
+
+	if (!u->base.ppp_rx || u->nw != 1 || !s->tunnel->mt) {
+		snprintf(u->base.err, sizeof(u->base.err),
+			 "PPP sessions need a managed tunnel and one datapath worker");
+		return -EPROTONOSUPPORT;
+	}
+	sh = calloc(1, sizeof(*sh));
+	r = calloc(1, sizeof(*r));
+	if (!sh || !r) {
+		free(sh);
+		free(r);
+		return -ENOMEM;
+	}
+	sh->u = u;
+	sh->s = s;
+	sh->ut = ut;
+	sh->home = 0;
+	sh->fds[0] = -1;
+	sh->rep[0] = r;
+	r->w = u->w[0];
+	r->sh = sh;
+	r->ts = ut->ts[0];
+	r->conn_id = s->tunnel->cfg.conn_id;
+	r->session_id = s->cfg.session_id;
+	r->tap_fd = -1;
+	r->home = true;
+	r->ppp = true;
+	l2tpd_timer_init(&r->reorder, reorder_timeout, r);
+	dp_cfg(s, &c);
+	rc = l2tp_dp_session_init(&r->dp, &c);
+	if (rc < 0) {
+		session_free(u, sh);
+		return rc;
+	}
+	call_all(u, rep_adopt, sh);
+	s->dp = sh;
+	return 0;
+}
+
+static int us_session_send(struct l2tpd_datapath *dp, struct l2tpd_session *s,
+			   const uint8_t *frame, size_t len)
+{
+	struct us_session *sh = s->dp;
+
+	(void)dp;
+	if (!sh || !sh->rep[0] || !sh->rep[0]->ppp)
+		return -EINVAL;
+	return tx_one(sh->rep[0], frame, len);
+}
+
 static int us_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 {
 	struct us_dp *u = (struct us_dp *)dp;
@@ -334,6 +398,8 @@ static int us_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	int err = 0;
 	int rc, underlay;
 
+	if (s->cfg.pw_type == L2TP_PWTYPE_PPP)
+		return ppp_session_create(u, s);
 	if (s->cfg.pw_type != L2TP_PWTYPE_ETH)
 		return -EPROTONOSUPPORT;
 	sh = calloc(1, sizeof(*sh));
@@ -465,7 +531,7 @@ static void us_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_sessio
 	for (size_t i = 0; i < n; i++) {
 		struct us_session *sh = v[i]->dp;
 
-		if (sh && !atomic_load(&sh->gone) && v[i]->cfg.ifname[0])
+		if (sh && !atomic_load(&sh->gone) && !sh->rep[0]->ppp && v[i]->cfg.ifname[0])
 			memcpy(names[k++], v[i]->cfg.ifname, IFNAMSIZ);
 	}
 	rc = l2tpd_links_delete((const char(*)[IFNAMSIZ])names, k);
@@ -481,6 +547,25 @@ static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 
 	memset(st, 0, sizeof(*st));
 	call_all((struct us_dp *)dp, rep_stats, &c);
+}
+
+/* On the home worker: the session's live send_seq. */
+static void rep_send_seq(struct us_worker *w, void *arg)
+{
+	struct stats_call *c = arg;
+	struct us_session *sh = c->s->dp;
+
+	c->send_seq = sh->rep[w->idx]->dp.send_seq;
+}
+
+static int us_session_send_seq(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	struct us_dp *u = (struct us_dp *)dp;
+	struct us_session *sh = s->dp;
+	struct stats_call c = {.s = s};
+
+	worker_call(u->w[sh->home], rep_send_seq, &c);
+	return c.send_seq;
 }
 
 /* ---- the datapath ---------------------------------------------------------- */
@@ -520,6 +605,8 @@ static const struct l2tpd_datapath_ops us_ops = {
     .session_delete = us_session_delete,
     .sessions_predelete = us_sessions_predelete,
     .session_stats = us_session_stats,
+    .session_send_seq = us_session_send_seq,
+    .session_send = us_session_send,
     .free = us_free,
 };
 

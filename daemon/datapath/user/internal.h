@@ -157,6 +157,7 @@ struct us_rep {
 	int tap_fd; /* this worker's queue (owned by the control plane) */
 	bool home; /* receives the session's packets */
 	bool spread; /* home: write each flow to the queue it hashes to */
+	bool ppp; /* a PPP session: no TAP, frames to and from dp->ppp_rx / session_send */
 	bool reading; /* reads the queue (not detached, not gone) */
 	bool gone; /* the interface was deleted */
 	struct l2tpd_watch *watch;
@@ -337,6 +338,8 @@ int tx_begin(struct us_rep *r);
 void tx_frame(struct us_rep *r, int fd, const uint8_t *rd, size_t len, uint16_t frame);
 /* Send everything queued for |r| and empty the queue. */
 void tx_flush(struct us_rep *r, int fd);
+/* Encapsulate and send one payload (a PPP frame) of |r| now. 0 or -errno. */
+int tx_one(struct us_rep *r, const uint8_t *payload, size_t len);
 
 /* taps.c */
 /* Set up / tear down a worker's io_uring for TAP reads. */

@@ -202,6 +202,14 @@ static void deliver(struct us_rep *r, const struct l2tp_dp_buf *b)
 	struct us_worker *w = r->w;
 	const uint8_t *f = b->data + b->off;
 
+	if (r->ppp) {
+		struct us_dp *u = w->u;
+
+		/* the control plane's PPP link (one worker: this loop) */
+		if (u->base.ppp_rx)
+			u->base.ppp_rx(u->base.ppp_arg, r->sh->s, f, b->len);
+		return;
+	}
 	if (w->gro_owner != r)
 		gro_out(w); /* frames of different sessions never join */
 	w->gro_owner = r;

@@ -260,3 +260,27 @@ int tx_begin(struct us_rep *r)
 	q->pktinfo_len = make_pktinfo(q->pktinfo.b, sizeof(q->pktinfo.b), ut);
 	return r->w->ip_fd[fam_idx(ut->family)];
 }
+
+int tx_one(struct us_rep *r, const uint8_t *payload, size_t len)
+{
+	struct us_worker *w = r->w;
+	struct tx_queue *q = &w->tx;
+	size_t ovh = l2tp_dp_overhead(&r->dp);
+	struct l2tp_dp_buf b;
+	int fd = tx_begin(r);
+
+	if (q->pos + ovh + len > TX_ARENA || q->n == TX_MAX_MSGS)
+		tx_flush(r, fd);
+	if (ovh + len > TX_ARENA) {
+		r->dp.stats.tx_errors++;
+		return -EMSGSIZE;
+	}
+	b = (struct l2tp_dp_buf){.data = w->arena, .cap = TX_ARENA, .off = q->pos + ovh, .len = len};
+	memcpy(b.data + b.off, payload, len);
+	if (l2tp_dp_encap(&r->dp, &b) < 0)
+		return -EINVAL; /* counted as tx_errors */
+	tx_add(q, false, b.off, b.len, 0, w->arena);
+	q->pos = b.off + b.len;
+	tx_flush(r, fd);
+	return 0;
+}

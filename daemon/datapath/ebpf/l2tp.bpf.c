@@ -221,7 +221,12 @@ int l2tp_encap(struct __sk_buff *skb)
 		__builtin_memcpy(o.eth.h_source, fib.smac, ETH_ALEN);
 		oif = fib.ifindex;
 	}
-	if (bpf_skb_store_bytes(skb, 0, &o, ETH_HLEN + iplen, 0) < 0)
+	/*
+	 * Two stores: in struct outer the IP header is 4-byte aligned, two
+	 * bytes after the end of the 14-byte MAC header.
+	 */
+	if (bpf_skb_store_bytes(skb, 0, &o.eth, ETH_HLEN, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, &o.ip4, iplen, 0) < 0)
 		goto err;
 	/* the verifier wants constant sizes: store the tail in fixed pieces */
 	__u32 off = ETH_HLEN + iplen;

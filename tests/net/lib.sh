@@ -224,6 +224,33 @@ start_l2tpd() {
 		fail "pid $pid is not l2tpd"
 }
 
+# require_ebpf D: skips the test (77) unless l2tpd can load its BPF
+# programs in namespace D (a kernel without BPF, tcx or the privileges says
+# why in l2tpd's log, and l2tpd exits). The probe daemon is stopped again.
+require_ebpf() {
+	local d=$1 pid i log=$T/ebpf-probe.log
+	ip netns exec "$PFX-$d" "$L2TPD" -f -S "$T/ebpf-probe.sock" -P "$T/ebpf-probe.pid" \
+		--datapath ebpf >"$log" 2>&1 &
+	pid=$!
+	BGPIDS+=("$pid")
+	for ((i = 0; i < 200; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null || true
+			skip "the ebpf datapath is unavailable here: $(grep -m1 'datapath ebpf' "$log" ||
+				tail -n 1 "$log")"
+		fi
+		if [ -S "$T/ebpf-probe.sock" ] &&
+			ASAN_OPTIONS=$CLI_ASAN_OPTIONS timeout 20 ip netns exec "$PFX-$d" "$L2TP" \
+				-S "$T/ebpf-probe.sock" show tunnel >/dev/null 2>&1; then
+			kill -TERM "$pid"
+			wait "$pid" 2>/dev/null || fail "the ebpf probe l2tpd did not exit cleanly: $(tail -n 3 "$log")"
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "the ebpf probe l2tpd neither started nor failed in 10 s"
+}
+
 api_ready() { [ -S "$(sock "$1")" ] && l2tpc "$1" show tunnel; }
 
 # l2tpc D ARGS...: the CLI against daemon D (bounded by a timeout).

@@ -103,19 +103,22 @@ static int rtnl_do(struct nlmsghdr *nlh)
 	return rc;
 }
 
+static int link_delete(const char *name);
+static int alias_set(const char *name, const char *alias);
+
 static int veth_create(const char *name, const char *peer, const char *alias)
 {
 	uint8_t buf[1024];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi, *pi;
 	struct nlattr *li, *data, *pe;
+	int rc;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -123,10 +126,30 @@ static int veth_create(const char *name, const char *peer, const char *alias)
 	pi = mnl_nlmsg_put_extra_header(nlh, sizeof(*pi));
 	pi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	mnl_attr_nest_end(nlh, pe);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
+	rc = rtnl_do(nlh);
+	if (rc == 0 && (rc = alias_set(peer, alias)) < 0)
+		link_delete(name);
+	return rc;
+}
+
+/*
+ * The kernel takes IFLA_IFALIAS only when it changes an existing link
+ * (do_setlink), not in the RTM_NEWLINK that creates one: set it afterwards.
+ */
+static int alias_set(const char *name, const char *alias)
+{
+	uint8_t buf[512];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_SETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return rtnl_do(nlh);
 }
 
@@ -141,6 +164,31 @@ static int link_delete(const char *name)
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	return rtnl_do(nlh);
+}
+
+/*
+ * Whether |pid| is a running l2tpd: not gone, not a zombie nobody has
+ * reaped yet, and not a process that got the number since.
+ */
+static bool l2tpd_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *st;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno != ENOENT; /* unsure: keep its links */
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* "pid (comm) S ...": comm may hold anything, the state follows the last ')' */
+	st = strrchr(buf, ')');
+	if (!st || st[1] != ' ' || st[2] == 'Z' || st[2] == 'X')
+		return false;
+	return strstr(buf, "(l2tpd") != NULL;
 }
 
 /* Veth ends an l2tpd killed earlier left: alias "l2tpd-ebpf <pid>", pid gone. */
@@ -165,7 +213,7 @@ static void stale_links_remove(void)
 		if (strncmp(alias, ALIAS_PREFIX, strlen(ALIAS_PREFIX)) != 0)
 			continue;
 		pid = strtol(alias + strlen(ALIAS_PREFIX), NULL, 10);
-		if (pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (pid <= 0 || pid == getpid() || l2tpd_alive((pid_t)pid))
 			continue;
 		/* deleting one end removes the pair; the other then fails: fine */
 		if (link_delete(p->if_name) == 0)

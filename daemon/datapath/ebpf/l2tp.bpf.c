@@ -361,25 +361,30 @@ int l2tp_decap(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	__u32 rest = hl + s->peer_cookie_len + ((s->flags & L2TP_BPF_L2SPEC) ? 4 : 0);
 
-	if (rest > 20 || bpf_skb_load_bytes(skb, hoff, hb, 20) < 0) {
-		/* shorter than the headers it must have (may be short but valid) */
-		if (bpf_skb_load_bytes(skb, hoff, hb, 12) < 0 || rest > 12) {
-			__sync_fetch_and_add(&st->rx_invalid, 1);
-			return TC_ACT_SHOT;
-		}
+	/*
+	 * hb: the session header, cookie and sublayer (at most 8 + 8 + 4).
+	 * A packet of ours also holds an inner MAC header after them, so one
+	 * that is not 20 bytes long here is too short whatever its shape.
+	 */
+	if (rest > sizeof(hb) || bpf_skb_load_bytes(skb, hoff, hb, sizeof(hb)) < 0) {
+		__sync_fetch_and_add(&st->rx_invalid, 1);
+		return TC_ACT_SHOT;
 	}
+	/* the cookie follows the session id: at 8 over UDP, at 4 over IP */
+	const __u8 *ck = udp ? &hb[8] : &hb[4];
+
 	if (s->peer_cookie_len == 4) {
-		if (!memeq(&hb[hl & 7], s->peer_cookie, 4))
+		if (!memeq(ck, s->peer_cookie, 4))
 			goto cookie;
 	} else if (s->peer_cookie_len == 8) {
-		if (!memeq(&hb[hl & 7], s->peer_cookie, 8))
+		if (!memeq(ck, s->peer_cookie, 8))
 			goto cookie;
 	}
 	if (s->flags & L2TP_BPF_L2SPEC) {
-		__u32 sub, o = (hl + s->peer_cookie_len) & 15;
+		__u32 sub, o = hl + s->peer_cookie_len;
 		struct l2tp_bpf_seq *q = bpf_map_lookup_elem(&seqs, &s->idx);
 
-		if (o > 16 || !q)
+		if (o > sizeof(hb) - 4 || !q)
 			return TC_ACT_SHOT;
 		__builtin_memcpy(&sub, &hb[o], 4);
 		sub = bpf_ntohl(sub);
@@ -403,24 +408,35 @@ int l2tp_decap(struct __sk_buff *skb)
 			return TC_ACT_SHOT;
 		}
 	}
-	__u32 strip = iplen + (udp ? 8 : 0) + rest;
-	__u32 ilen = skb->len - ETH_HLEN - strip;
+	__u32 strip = iplen + (udp ? 8 : 0) + rest, ilen, pad = 0;
 
 	if (skb->len < ETH_HLEN + strip + ETH_HLEN) {
 		__sync_fetch_and_add(&st->rx_invalid, 1);
 		return TC_ACT_SHOT;
 	}
+	ilen = skb->len - ETH_HLEN - strip; /* the inner frame, MAC header included */
+	/*
+	 * bpf_skb_adjust_room leaves at least an outer IP header's worth of
+	 * bytes after the MAC header (-ENOTSUPP otherwise): an inner ARP
+	 * frame (28 bytes after its MAC header) under IPv6 is shorter. Grow
+	 * such frames first and trim them back afterwards.
+	 */
+	if (ilen < ETH_HLEN + iplen)
+		pad = iplen;
 	/* the inner Ethernet header over the outer one, then the rest removed */
 	struct ethhdr in;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN + strip, &in, ETH_HLEN) < 0 ||
 	    bpf_skb_store_bytes(skb, 0, &in, ETH_HLEN, 0) < 0 ||
-	    bpf_skb_adjust_room(skb, -(__s32)(strip + ETH_HLEN), BPF_ADJ_ROOM_MAC, 0) < 0) {
+	    (pad && bpf_skb_change_tail(skb, skb->len + pad, 0) < 0) ||
+	    bpf_skb_adjust_room(skb, -(__s32)(strip + ETH_HLEN), BPF_ADJ_ROOM_MAC, 0) < 0 ||
+	    (pad && bpf_skb_change_tail(skb, ilen, 0) < 0)) {
 		__sync_fetch_and_add(&st->rx_errors, 1);
 		return TC_ACT_SHOT;
 	}
 	__sync_fetch_and_add(&st->rx_packets, 1);
-	__sync_fetch_and_add(&st->rx_bytes, rest + ilen - ETH_HLEN + ETH_HLEN - rest + rest);
+	/* as lib/dp.c and the kernel count: the L2TP header and the frame */
+	__sync_fetch_and_add(&st->rx_bytes, rest + ilen);
 	if (test_mode)
 		return TC_ACT_OK;
 	return bpf_redirect(s->ifindex, BPF_F_INGRESS);

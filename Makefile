@@ -124,6 +124,10 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # the loader includes its skeleton
 $(B)/daemon/datapath/ebpf/ebpf.o: $(BPF_SKEL)
 $(B)/daemon/datapath/ebpf/ebpf.o: ALL_CPPFLAGS += -I$(B)/daemon/datapath/ebpf
+# BPF_PROG_TEST_RUN of the programs (the skeleton) against libl2tp
+$(B)/tests/daemon/test_ebpf_prog.o: $(BPF_SKEL)
+$(B)/tests/daemon/test_ebpf_prog.o: ALL_CPPFLAGS += -I$(B)/daemon/datapath/ebpf \
+	-Idaemon/datapath/ebpf -Itests/unit
 
 $(LIBA): $(LIB_OBJ)
 	$(Q_AR)rm -f $@ && $(AR) rcs $@ $^

@@ -370,6 +370,13 @@ int l2tp_decap(struct __sk_buff *skb)
 		__sync_fetch_and_add(&st->rx_invalid, 1);
 		return TC_ACT_SHOT;
 	}
+	__u32 strip = iplen + (udp ? 8 : 0) + rest, ilen, pad = 0;
+
+	/* a runt is invalid before its cookie or sequence number counts */
+	if (skb->len < ETH_HLEN + strip + ETH_HLEN) {
+		__sync_fetch_and_add(&st->rx_invalid, 1);
+		return TC_ACT_SHOT;
+	}
 	/* the cookie follows the session id: at 8 over UDP, at 4 over IP */
 	const __u8 *ck = udp ? &hb[8] : &hb[4];
 
@@ -407,12 +414,6 @@ int l2tp_decap(struct __sk_buff *skb)
 			__sync_fetch_and_add(&st->rx_errors, 1);
 			return TC_ACT_SHOT;
 		}
-	}
-	__u32 strip = iplen + (udp ? 8 : 0) + rest, ilen, pad = 0;
-
-	if (skb->len < ETH_HLEN + strip + ETH_HLEN) {
-		__sync_fetch_and_add(&st->rx_invalid, 1);
-		return TC_ACT_SHOT;
 	}
 	ilen = skb->len - ETH_HLEN - strip; /* the inner frame, MAC header included */
 	/*

@@ -121,7 +121,7 @@ static void bpf_sess(const struct shape *sh, struct l2tp_bpf_sess *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->flags = (sh->v6 ? L2TP_BPF_V6 : 0) | (sh->udp ? L2TP_BPF_UDP : 0) |
-		   (sh->l2spec ? L2TP_BPF_L2SPEC : 0) | (sh->seq ? L2TP_BPF_SEQ : 0);
+		   (sh->l2spec ? L2TP_BPF_L2SPEC : 0) | (sh->seq ? L2TP_BPF_SEQ | L2TP_BPF_RECV_SEQ : 0);
 	m->idx = 7;
 	m->ifindex = 99;
 	m->session_id = htonl(OUR_SID);

@@ -20,6 +20,7 @@ ip -n "$PFX-2" addr add 2001:db8:1::2/64 dev u2 nodad
 B1=2001:db8:1::1 B2=2001:db8:1::2
 wait_for "underlay6 ping" 100 ip netns exec "$PFX-1" ping -6 -c 1 -W 1 -q "$B2"
 command -v bpftool >/dev/null || skip "bpftool not installed (program checks)"
+command -v ethtool >/dev/null || skip "ethtool not installed (underlay offloads)"
 require_ebpf 1
 
 # tunnels T(1) = T(2) - 1000 in each phase; sessions numbered per case
@@ -123,10 +124,25 @@ phase() {
 	# the other sessions of the tunnel are not disturbed
 	ping_n 1 198.51.100.2 5
 
+	say "== $1: sequence numbers both ways (default sublayer, RFC 3931 §4.6)"
+	pw s0 3000 105 9 seq both
+	traffic s0 3000 105 9
+	# both ends drop unnumbered packets (recv_seq): what traffic counted
+	# was numbered; nothing was out of order or discarded on a veth
+	for d in 1 2; do
+		j=$(session_json $d $((3000 + (d - 1) * 1000)) $((105 + (d - 1) * 1000)))
+		jq -e 'has("send_seq") and has("recv_seq") and .stats.rx_seq_discards == 0' \
+			<<<"$j" >/dev/null || fail "ns $d: -j show session: $j"
+	done
+
 	say "== $1: IP/IPv4 (protocol 115)"
 	tun ip 3100 4
 	pw i4 3100 110 5
 	traffic i4 3100 110 5
+
+	say "== $1: TCP over UDP (GSO frames) and over IP (one segment a frame)"
+	iperf_tcp e1 198.51.100.6 5201
+	iperf_tcp i4 198.51.100.22 5202
 
 	say "== $1: UDP/IPv6 (zero UDP checksums)"
 	tun udp 3200 6 udp6_csum_tx off udp6_csum_rx off
@@ -168,18 +184,24 @@ teardown() {
 		l2tpc 1 del tunnel tunnel_id "$t"
 		l2tpc 2 del tunnel tunnel_id $((t + 1000))
 	done
-	for i in e0 e1 e2 e3 e4 i4 u6 i6; do
+	for i in e0 e1 e2 e3 e4 s0 i4 u6 i6; do
 		wait_no_link 1 "$i"
 		wait_no_link 2 "$i"
 	done
 }
 
+# On a veth the kernel hands the peer frames as they were queued: GSO
+# frames whole, TCP checksums not filled in (CHECKSUM_PARTIAL, which a
+# peer's kernel trusts). A userspace peer reads the bytes: for it the
+# underlay must finish them (segment, checksum) as a NIC would. See
+# l2tpd(8), the ebpf datapath.
+n1 ethtool -K u1 tx off >/dev/null || skip "ethtool -K u1 tx off failed"
 L2TPD_DATAPATH_1=ebpf start_l2tpd 1
 start_l2tpd 2
 phase "ebpf <-> user"
-# 8 sessions (l2tp_encap on each) and one underlay device (l2tp_decap)
+# 9 sessions (l2tp_encap on each) and one underlay device (l2tp_decap)
 n=$(tcx_links 1)
-[ "$n" -eq 9 ] || fail "l2tpd1 holds $n tcx links, not 8 sessions + 1 underlay"
+[ "$n" -eq 10 ] || fail "l2tpd1 holds $n tcx links, not 9 sessions + 1 underlay"
 teardown
 n=$(tcx_links 1)
 [ "$n" -eq 0 ] || fail "l2tpd1 still holds $n tcx links after its tunnels were deleted"
@@ -189,6 +211,8 @@ say "ns 2 switches to the ebpf datapath too"
 stop_l2tpd 2
 [ "$DRC" -eq 0 ] || fail "l2tpd2 exited with $DRC"
 L2TPD_DATAPATH_2=ebpf start_l2tpd 2
+# between two kernels the GSO frames may cross the veth whole
+n1 ethtool -K u1 tx on >/dev/null
 phase "ebpf <-> ebpf"
 
 say "SIGKILL: the kernel detaches the programs; the next start removes the veths"
@@ -201,7 +225,7 @@ unset "DPID[2]"
 for id in $ids; do
 	wait_for "program $id freed after SIGKILL" 100 eval "! prog_exists $id"
 done
-[ "$(count_links 2 l2tpdp)" -eq 8 ] || fail "expected the 8 veth pairs of the killed l2tpd"
+[ "$(count_links 2 l2tpdp)" -eq 9 ] || fail "expected the 9 veth pairs of the killed l2tpd"
 L2TPD_DATAPATH_2=ebpf start_l2tpd 2
 [ "$(count_links 2 l2tpdp)" -eq 0 ] || fail "the new l2tpd left the killed one's veths"
 grep -q 'removed l2tpdp.* left by l2tpd' "$T/l2tpd2.log" || fail "no log of the removal"

@@ -106,7 +106,11 @@ static int rtnl_do(struct nlmsghdr *nlh)
 static int link_delete(const char *name);
 static int alias_set(const char *name, const char *alias);
 
-static int veth_create(const char *name, const char *peer, const char *alias)
+/*
+ * |name| and its peer |peer|; |one_seg|: |name| takes no GSO frames (see
+ * eb_session_create).
+ */
+static int veth_create(const char *name, const char *peer, const char *alias, bool one_seg)
 {
 	uint8_t buf[1024];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -119,6 +123,8 @@ static int veth_create(const char *name, const char *peer, const char *alias)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (one_seg)
+		mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SEGS, 1);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -553,9 +559,10 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 		if (!(m->flags & L2TP_BPF_L2SPEC))
 			return -EINVAL; /* v3 numbers live in the sublayer (§4.6) */
 	}
-	/* one flag for both: the programs' send and require halves */
 	if (s->cfg.send_seq)
 		m->flags |= L2TP_BPF_SEQ;
+	if (s->cfg.recv_seq)
+		m->flags |= L2TP_BPF_RECV_SEQ;
 	m->session_id = htonl(s->cfg.session_id);
 	m->peer_session_id = htonl(s->cfg.peer_session_id);
 	m->cookie_len = s->cfg.cookie_len;
@@ -641,7 +648,13 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 		snprintf(es->peer, sizeof(es->peer), "l2tpdp%u", e->peer_seq++ % 100000000u);
 		if (if_nametoindex(es->peer))
 			continue;
-		rc = veth_create(ifname, es->peer, alias);
+		/*
+		 * IP encapsulation: the kernel cannot segment a GSO frame
+		 * behind protocol 115 (there is no offload for it), so TCP
+		 * must hand l2tp_encap one segment per frame. UDP: GSO
+		 * frames become UDP tunnel GSO (segmented where they leave).
+		 */
+		rc = veth_create(ifname, es->peer, alias, !(es->m.flags & L2TP_BPF_UDP));
 		if (rc == -EEXIST && if_nametoindex(ifname))
 			break; /* the session's name itself is taken */
 	}

@@ -409,7 +409,7 @@ int l2tp_decap(struct __sk_buff *skb)
 			}
 			q->nr = (ns + 1) & 0xffffff;
 			q->nr_valid = 1;
-		} else if (s->flags & L2TP_BPF_SEQ) {
+		} else if (s->flags & L2TP_BPF_RECV_SEQ) {
 			__sync_fetch_and_add(&st->rx_seq_discards, 1);
 			__sync_fetch_and_add(&st->rx_errors, 1);
 			return TC_ACT_SHOT;

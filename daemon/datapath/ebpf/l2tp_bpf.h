@@ -12,7 +12,8 @@
 #define L2TP_BPF_V6 0x01 /* outer IPv6 (else IPv4) */
 #define L2TP_BPF_UDP 0x02 /* UDP encapsulation (else IP protocol 115) */
 #define L2TP_BPF_L2SPEC 0x04 /* default L2-specific sublayer, RFC 3931 §4.6 */
-#define L2TP_BPF_SEQ 0x08 /* send: number packets; recv: require numbers */
+#define L2TP_BPF_SEQ 0x08 /* send: number packets */
+#define L2TP_BPF_RECV_SEQ 0x10 /* recv: drop packets without numbers */
 
 /* One session, both directions. Addresses and ports in network order. */
 struct l2tp_bpf_sess {

@@ -76,9 +76,11 @@ static void usage(FILE *f)
 		"                          %s/NAME.pid\n"
 		"      --datapath DP       what carries the frames: \"kernel\" (the kernel's\n"
 		"                          L2TP modules), \"user\" (TAP devices and sockets\n"
-		"                          in l2tpd) or \"auto\" (the default: kernel when\n"
-		"                          its l2tp family is there, else user), \"ebpf\"\n"
-		"                          (tc BPF programs; static L2TPv3 tunnels)\n"
+		"                          in l2tpd), \"ebpf\" (tc BPF programs; static\n"
+		"                          L2TPv3 tunnels only) or \"auto\" (the default:\n"
+		"                          kernel when its l2tp family is there, else ebpf\n"
+		"                          for static L2TPv3 tunnels and user for the\n"
+		"                          others, else user)\n"
 		"  -w, --workers N|auto    user datapath threads (default 1; auto: one per\n"
 		"                          CPU, at most %d)\n"
 		"  -h, --help              this text\n"
@@ -420,7 +422,7 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 	if (strcmp(o->datapath, "ebpf") == 0) {
 		char why[160];
 
-		/* not in "auto" yet: it carries static L2TPv3 tunnels only */
+		/* alone: static L2TPv3 tunnels only, the others are refused */
 		dp = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
 		if (!dp)
 			log_warnx("datapath ebpf: %s", why);
@@ -447,9 +449,34 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 								 : strerror(-err));
 			return NULL;
 		}
-		log_info("datapath auto: %s; using the user datapath",
-			 err == -ENOENT ? "the kernel has no l2tp family" : strerror(-err));
+		log_info("datapath auto: %s", err == -ENOENT ? "the kernel has no l2tp family"
+							     : strerror(-err));
 		o->datapath = "user";
+		/*
+		 * Then the ebpf datapath for the tunnels it carries, the
+		 * user datapath behind it for the others (mux.c).
+		 */
+		char why[160];
+		struct l2tpd_datapath *eb = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
+
+		if (eb) {
+			struct l2tpd_datapath *us = l2tpd_datapath_user_new(loop, reg, o->workers);
+
+			dp = us ? l2tpd_datapath_mux_new(eb, us) : NULL;
+			if (dp) {
+				o->datapath = "ebpf+user";
+				log_info("datapath auto: static L2TPv3 tunnels in ebpf, the "
+					 "others in user");
+				return dp;
+			}
+			if (!us)
+				log_warn("datapath user");
+			else
+				us->ops->free(us);
+			eb->ops->free(eb);
+			return NULL;
+		}
+		log_info("datapath auto: ebpf: %s; using the user datapath", why);
 	}
 	dp = l2tpd_datapath_user_new(loop, reg, o->workers);
 	if (!dp)

@@ -137,6 +137,12 @@ phase() {
 
 	say "== $1: IP/IPv4 (protocol 115)"
 	tun ip 3100 4
+	# l2tp_decap finds sessions by id alone: one id, one session
+	if l2tpc 1 add session name dup tunnel_id 3100 session_id 100 peer_session_id 9 \
+		2>"$T/dup.err"; then
+		fail "ns 1 took session id 100 twice"
+	fi
+	grep -q 'taken by another tunnel' "$T/dup.err" || fail "duplicate id: $(cat "$T/dup.err")"
 	pw i4 3100 110 5
 	traffic i4 3100 110 5
 

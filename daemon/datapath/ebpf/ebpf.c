@@ -628,6 +628,21 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	rc = sess_fill(s, &es->m);
 	if (rc < 0)
 		goto fail;
+	{
+		/* l2tp_decap finds a session by its id alone (then checks the tunnel) */
+		struct l2tp_bpf_sess other;
+		uint32_t sid = es->m.session_id;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.rx_sessions), &sid, &other) ==
+		    0) {
+			snprintf(dp->err, sizeof(dp->err),
+				 "session id %u is taken by another tunnel (the ebpf datapath "
+				 "keys sessions by id alone)",
+				 s->cfg.session_id);
+			rc = -EEXIST;
+			goto fail;
+		}
+	}
 	for (i = 0; i < L2TP_BPF_MAX_SESSIONS && e->used[i]; i++)
 		;
 	rc = -ENOSPC;

@@ -15,4 +15,11 @@ struct l2tpd_datapath;
 struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char *why,
 					       size_t whylen);
 
+/*
+ * `auto` without the kernel's L2TP (mux.c): tunnels that |eb| (the ebpf
+ * datapath) takes are its, the others |us|'s (the user datapath). Owns
+ * both. NULL if out of memory (neither is freed then).
+ */
+struct l2tpd_datapath *l2tpd_datapath_mux_new(struct l2tpd_datapath *eb, struct l2tpd_datapath *us);
+
 #endif

@@ -281,6 +281,14 @@ static __always_inline int addr_match(struct l2tp_bpf_sess *s, int v6, const voi
 	return h->saddr == s->peer4 && h->daddr == s->local4;
 }
 
+/*
+ * A packet that is not one of our sessions' goes on to the next tcx
+ * program of the device (another l2tpd's, another tool's), and after the
+ * last one to the stack: TC_ACT_UNSPEC is tcx's "next". TC_ACT_OK would
+ * end the chain, and a second l2tpd on the same device would see nothing.
+ */
+#define NOT_OURS TC_ACT_UNSPEC
+
 SEC("tc")
 int l2tp_decap(struct __sk_buff *skb)
 {
@@ -292,14 +300,14 @@ int l2tp_decap(struct __sk_buff *skb)
 	__u8 hb[20];
 
 	if ((void *)(eth + 1) > end)
-		return TC_ACT_OK;
+		return NOT_OURS;
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = data + l3;
 
 		if ((void *)(ip + 1) > end || ip->ihl != 5)
-			return TC_ACT_OK;
+			return NOT_OURS;
 		if (ip->frag_off & bpf_htons(0x3fff))
-			return TC_ACT_OK; /* fragments: the stack reassembles */
+			return NOT_OURS; /* fragments: the stack reassembles */
 		proto = ip->protocol;
 		v6 = 0;
 		iplen = 20;
@@ -307,12 +315,12 @@ int l2tp_decap(struct __sk_buff *skb)
 		struct ipv6hdr *ip6 = data + l3;
 
 		if ((void *)(ip6 + 1) > end)
-			return TC_ACT_OK;
+			return NOT_OURS;
 		proto = ip6->nexthdr;
 		v6 = 1;
 		iplen = 40;
 	} else {
-		return TC_ACT_OK;
+		return NOT_OURS;
 	}
 	l4 = l3 + iplen;
 	if (proto == IPPROTO_UDP) {
@@ -322,14 +330,14 @@ int l2tp_decap(struct __sk_buff *skb)
 		udp = 0;
 		hoff = l4;
 	} else {
-		return TC_ACT_OK;
+		return NOT_OURS;
 	}
 	if (bpf_skb_load_bytes(skb, hoff, hb, 8) < 0)
-		return TC_ACT_OK;
+		return NOT_OURS;
 	if (udp) {
 		/* RFC 3931 §4.1.2.1: T bit = control; version must be 3 */
 		if ((hb[0] & 0x80) || (hb[1] & 0x0f) != 3)
-			return TC_ACT_OK;
+			return NOT_OURS;
 		__builtin_memcpy(&sid, &hb[4], 4);
 		hl = 8;
 	} else {
@@ -338,27 +346,27 @@ int l2tp_decap(struct __sk_buff *skb)
 		hl = 4;
 	}
 	if (!sid)
-		return TC_ACT_OK;
+		return NOT_OURS;
 	struct l2tp_bpf_sess *s = bpf_map_lookup_elem(&rx_sessions, &sid);
 
 	if (!s || !!(s->flags & L2TP_BPF_UDP) != udp)
-		return TC_ACT_OK; /* not ours: l2tpd's sockets or the stack decide */
+		return NOT_OURS; /* not ours: l2tpd's sockets or the stack decide */
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
 	if (data + l3 + 40 > end)
-		return TC_ACT_OK;
+		return NOT_OURS;
 	if (!addr_match(s, v6, data + l3))
-		return TC_ACT_OK;
+		return NOT_OURS;
 	if (udp) {
 		struct udphdr *u = data + l4;
 
 		if ((void *)(u + 1) > end || u->dest != s->sport || u->source != s->dport)
-			return TC_ACT_OK;
+			return NOT_OURS;
 	}
 	struct l2tp_bpf_stats *st = st_of(s->idx);
 
 	if (!st)
-		return TC_ACT_OK;
+		return NOT_OURS;
 	__u32 rest = hl + s->peer_cookie_len + ((s->flags & L2TP_BPF_L2SPEC) ? 4 : 0);
 
 	/*

@@ -146,7 +146,7 @@ phase() {
 	pw i4 3100 110 5
 	traffic i4 3100 110 5
 
-	say "== $1: TCP over UDP (GSO frames) and over IP (one segment a frame)"
+	say "== $1: TCP over UDP (GSO frames) and over IP (segmented before encap)"
 	iperf_tcp e1 198.51.100.6 5201
 	iperf_tcp i4 198.51.100.22 5202
 

@@ -15,7 +15,9 @@
  */
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -24,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -71,7 +75,8 @@ struct eb_tunnel {
 
 struct eb_session {
 	struct l2tp_bpf_sess m;
-	int link_fd; /* l2tp_encap on l2tpethN */
+	uint32_t tx_key; /* where l2tp_encap runs: l2tpethN (UDP) or l2tpdpN (IP) */
+	int link_fd; /* l2tp_encap's tcx link */
 	char peer[IFNAMSIZ];
 };
 
@@ -106,11 +111,7 @@ static int rtnl_do(struct nlmsghdr *nlh)
 static int link_delete(const char *name);
 static int alias_set(const char *name, const char *alias);
 
-/*
- * |name| and its peer |peer|; |one_seg|: |name| takes no GSO frames (see
- * eb_session_create).
- */
-static int veth_create(const char *name, const char *peer, const char *alias, bool one_seg)
+static int veth_create(const char *name, const char *peer, const char *alias)
 {
 	uint8_t buf[1024];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -123,8 +124,6 @@ static int veth_create(const char *name, const char *peer, const char *alias, bo
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	if (one_seg)
-		mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SEGS, 1);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -304,6 +303,23 @@ static int neigh_msg(int type, uint16_t flags, const union l2tpd_addr *nh, int o
 	if (type == RTM_NEWNEIGH)
 		mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
 	return rtnl_do(nlh);
+}
+
+/* TCP segmentation offload off on |dev| (the legacy ETHTOOL_STSO). */
+static int tso_off(const char *dev)
+{
+	struct ethtool_value ev = {.cmd = ETHTOOL_STSO, .data = 0};
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
 }
 
 /* forwarding on the veth peer: bpf_fib_lookup refuses devices without */
@@ -574,7 +590,7 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 
 static int maps_put(struct eb_dp *e, const struct eb_session *es)
 {
-	uint32_t ifi = es->m.ifindex, sid = es->m.session_id;
+	uint32_t ifi = es->tx_key, sid = es->m.session_id;
 
 	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.rx_sessions), &sid, &es->m, BPF_ANY) <
 		    0 ||
@@ -585,7 +601,7 @@ static int maps_put(struct eb_dp *e, const struct eb_session *es)
 
 static void maps_del(struct eb_dp *e, const struct eb_session *es)
 {
-	uint32_t ifi = es->m.ifindex, sid = es->m.session_id;
+	uint32_t ifi = es->tx_key, sid = es->m.session_id;
 
 	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.rx_sessions), &sid);
 	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &ifi);
@@ -663,13 +679,7 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 		snprintf(es->peer, sizeof(es->peer), "l2tpdp%u", e->peer_seq++ % 100000000u);
 		if (if_nametoindex(es->peer))
 			continue;
-		/*
-		 * IP encapsulation: the kernel cannot segment a GSO frame
-		 * behind protocol 115 (there is no offload for it), so TCP
-		 * must hand l2tp_encap one segment per frame. UDP: GSO
-		 * frames become UDP tunnel GSO (segmented where they leave).
-		 */
-		rc = veth_create(ifname, es->peer, alias, !(es->m.flags & L2TP_BPF_UDP));
+		rc = veth_create(ifname, es->peer, alias);
 		if (rc == -EEXIST && if_nametoindex(ifname))
 			break; /* the session's name itself is taken */
 	}
@@ -690,17 +700,32 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (rc == 0)
 		rc = l2tpd_tap_set_up(es->peer); /* the carrier of l2tpethN */
 	es->m.fib_ifindex = if_nametoindex(es->peer);
-	if (rc < 0 || !es->m.ifindex)
+	/*
+	 * Where l2tp_encap runs. UDP: on l2tpethN's egress, where a TCP
+	 * frame of up to 64 KiB is still whole; it becomes UDP tunnel GSO,
+	 * segmented where it leaves the host. IP: the kernel has no
+	 * segmentation for what follows protocol 115, so l2tpethN gets no
+	 * TSO (the kernel cuts TCP frames in software when l2tpethN sends
+	 * them) and l2tp_encap runs on the ingress of the peer l2tpdpN,
+	 * which sees the segments.
+	 */
+	es->tx_key = es->m.ifindex;
+	if (rc == 0 && !(es->m.flags & L2TP_BPF_UDP)) {
+		rc = tso_off(ifname);
+		es->tx_key = es->m.fib_ifindex;
+	}
+	if (rc < 0 || !es->m.ifindex || !es->tx_key)
 		goto fail_link;
 	idx_reset(e, i);
 	rc = maps_put(e, es);
 	if (rc < 0)
 		goto fail_link;
-	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->m.ifindex,
-				 L2TPD_BPF_TCX_EGRESS);
+	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
+				 es->m.flags & L2TP_BPF_UDP ? L2TPD_BPF_TCX_EGRESS
+							    : L2TPD_BPF_TCX_INGRESS);
 	if (es->link_fd < 0) {
 		rc = es->link_fd;
-		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx egress): %s",
+		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
 			 strerror(-rc));
 		maps_del(e, es);
 		goto fail_link;

@@ -3,7 +3,8 @@
  * daemon/datapath/ebpf/l2tp.bpf.c - L2TPv3 pseudowires in tc programs.
  *
  * l2tp_encap runs on the tcx egress of a session's netdev (l2tpethN, a veth
- * end): it puts outer IPv4/IPv6, UDP or IP protocol 115, the session header
+ * end), or for IP encapsulation on the ingress of its veth peer (after the
+ * kernel has cut TCP frames into segments: ebpf.c says why): it puts outer IPv4/IPv6, UDP or IP protocol 115, the session header
  * (RFC 3931 §4.1.2.2 / §4.1.2.1), the cookie and the default sublayer
  * (§4.6) in front of the frame and redirects it to the underlay device that
  * a FIB lookup names. l2tp_decap runs on the underlay's tcx ingress: a data

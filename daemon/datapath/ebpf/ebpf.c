@@ -110,6 +110,7 @@ static int rtnl_do(struct nlmsghdr *nlh)
 
 static int link_delete(const char *name);
 static int alias_set(const char *name, const char *alias);
+static int addrgen_none(const char *name);
 
 static int veth_create(const char *name, const char *peer, const char *alias)
 {
@@ -135,7 +136,9 @@ static int veth_create(const char *name, const char *peer, const char *alias)
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	rc = rtnl_do(nlh);
-	if (rc == 0 && (rc = alias_set(peer, alias)) < 0)
+	if (rc == 0 && (rc = alias_set(peer, alias)) == 0)
+		addrgen_none(peer); /* best effort: a kernel without IPv6 refuses it */
+	if (rc < 0)
 		link_delete(name);
 	return rc;
 }
@@ -155,6 +158,30 @@ static int alias_set(const char *name, const char *alias)
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return rtnl_do(nlh);
+}
+
+/*
+ * No IPv6 link-local address on |name| (IN6_ADDR_GEN_MODE_NONE): the veth
+ * peer l2tpdpN would otherwise send router solicitations and MLD reports
+ * into the session, frames no other datapath's interface receives.
+ */
+static int addrgen_none(const char *name)
+{
+	uint8_t buf[512];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *af, *in6;
+
+	nlh->nlmsg_type = RTM_SETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
 	return rtnl_do(nlh);
 }
 

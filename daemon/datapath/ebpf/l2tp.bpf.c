@@ -449,7 +449,12 @@ int l2tp_decap(struct __sk_buff *skb)
 	__sync_fetch_and_add(&st->rx_bytes, rest + ilen);
 	if (test_mode)
 		return TC_ACT_OK;
-	return bpf_redirect(s->ifindex, BPF_F_INGRESS);
+	/*
+	 * Out of the veth peer l2tpdpN, not into l2tpethN's ingress: the frame
+	 * then arrives as a veth frame does, counted in l2tpethN's rx
+	 * statistics (a veth counts rx as its peer's tx) and through its XDP.
+	 */
+	return bpf_redirect(s->fib_ifindex, 0);
 cookie:
 	/* RFC 3931 §4.1: a cookie that does not match is discarded */
 	__sync_fetch_and_add(&st->rx_cookie_discards, 1);

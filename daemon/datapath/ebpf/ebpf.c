@@ -4,10 +4,12 @@
  * daemon/datapath.h over the tc programs of l2tp.bpf.c (its skeleton).
  *
  * A session is a veth pair: l2tpethN (the user's device) and a peer
- * "l2tpdpN" that only keeps its carrier up. l2tp_encap sits on l2tpethN's
- * tcx egress, l2tp_decap on the tcx ingress of the underlay device (the one
- * holding the tunnel's local address; one link per device, shared by its
- * tunnels). Cleanup after SIGKILL: tcx links are bpf_links held only by
+ * "l2tpdpN" of ours: its carrier, the start of l2tp_encap's FIB lookups,
+ * and the way decapsulated frames come in (l2tp_decap sends them out of
+ * l2tpdpN). l2tp_encap sits on l2tpethN's tcx egress (UDP) or l2tpdpN's
+ * tcx ingress (IP, after software segmentation), l2tp_decap on the tcx
+ * ingress of the underlay device (the one holding the tunnel's local
+ * address; one link per device, shared by its tunnels). Cleanup after SIGKILL: tcx links are bpf_links held only by
  * our fds, so the kernel detaches them, and frees the programs and maps,
  * when the process dies; nothing is pinned. The veth pairs would stay:
  * they carry the alias "l2tpd-ebpf <pid>", and the next start removes those

@@ -5,7 +5,7 @@
 # IP/IPv4 (protocol 115), UDP/IPv6 (zero checksums, RFC 6935) and IP/IPv6;
 # no sublayer and the default one (RFC 3931 §4.6); 4- and 8-byte cookies
 # (§4.1); pings both ways, pings as large as the session's MTU
-# takes with DF (1400 bytes and more); the counters of
+# takes with DF (1400 bytes and more); tshark decodes what ebpf sends; the counters of
 # `l2tp -s show session` on both ends; a cookie mismatch is counted at the
 # ebpf end and delivers nothing; the programs are detached and freed (and
 # the session devices gone) when tunnels go and when l2tpd stops, also by
@@ -98,6 +98,37 @@ phase() {
 		cookie 01020304 peer_cookie 0a0b0c0d
 	inner4 e2 e2 198.51.100.9 198.51.100.10
 	traffic e2 3000 102 2
+	if [ "$1" = "ebpf <-> user" ]; then
+		if cap_start 2 u2; then
+			# what the programs write, as tshark decodes L2TPv3 (4-byte
+			# cookie, default sublayer): requests ebpf -> user, replies back
+			ping_n 1 198.51.100.10 3
+			cap_stop 1 198.51.100.10
+			tshark -r "$CAP" -d udp.port==4001,l2tp -d udp.port==3001,l2tp \
+				-d "l2tp.pw_type==0,eth" -o "l2tp.cookie_size:4 Byte Cookie" \
+				-o "l2tp.l2_specific:Default L2-Specific" -Y "icmp && ip.dst == 198.51.100.10 ||
+				icmp && ip.src == 198.51.100.10" -T fields -e udp.dstport -e l2tp.sid \
+				-e l2tp.cookie -e l2tp.l2_spec_s -e eth.type -e icmp.type \
+				-E occurrence=l 2>/dev/null | sort -u >"$T/fields"
+			cat "$T/fields"
+			for fld in "4001	0x0000044e	0a0b0c0d	0	0x0800	8" \
+				"3001	0x00000066	01020304	0	0x0800	0"; do
+				grep -qx "$fld" "$T/fields" || fail "tshark did not see: $fld"
+			done
+			# ebpf's IPv4 header checksums are right, its UDP checksums zero
+			bad=$(tshark -r "$CAP" -o ip.check_checksum:TRUE -Y \
+				"udp.dstport == 4001 && (ip.checksum.status == 0 || udp.checksum != 0)" \
+				2>/dev/null | wc -l)
+			good=$(tshark -r "$CAP" -o ip.check_checksum:TRUE -Y \
+				"udp.dstport == 4001 && ip.checksum.status == 1 && udp.checksum == 0" \
+				2>/dev/null | wc -l)
+			say "from ebpf: $good packets with a good IP checksum and UDP checksum 0, $bad not"
+			[ "$bad" -eq 0 ] && [ "$good" -ge 3 ] ||
+				fail "$bad packets from ebpf with a bad IP or a UDP checksum ($good good)"
+		else
+			say "tshark not installed: no decode of the packets"
+		fi
+	fi
 	l2tpc 1 add session name e3 tunnel_id 3000 session_id 103 peer_session_id 1103 \
 		cookie 0123456789abcdef peer_cookie fedcba9876543210 l2spec_type none
 	l2tpc 2 add session name e3 tunnel_id 4000 session_id 1103 peer_session_id 103 \

@@ -44,7 +44,10 @@ MAKEFLAGS += -r
 B := $(BUILDDIR)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-DAEMON_SRC := $(sort $(wildcard daemon/*.c daemon/datapath/*/*.c))
+DAEMON_SRC := $(sort $(filter-out %.bpf.c,$(wildcard daemon/*.c daemon/datapath/*/*.c)))
+# BPF programs: clang -target bpf, then a libbpf skeleton header (bpftool)
+BPF_SRC    := $(sort $(wildcard daemon/datapath/*/*.bpf.c))
+BPF_SKEL   := $(BPF_SRC:%.bpf.c=$(B)/%.skel.h)
 CLI_SRC    := $(sort $(wildcard cli/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 TLIB_SRC   := $(sort $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))
@@ -112,6 +115,19 @@ $(B)/l2tpd.service: systemd/l2tpd.service.in $(B)/paths.stamp
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/%.bpf.o: %.bpf.c
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"; $(BPF_CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/%.skel.h: $(B)/%.bpf.o
+	@echo "  SKEL    $@"; bpftool gen skeleton $< name l2tp_bpf >$@.tmp && mv $@.tmp $@
+# the loader includes its skeleton
+$(B)/daemon/datapath/ebpf/ebpf.o: $(BPF_SKEL)
+$(B)/daemon/datapath/ebpf/ebpf.o: ALL_CPPFLAGS += -I$(B)/daemon/datapath/ebpf
+# BPF_PROG_TEST_RUN of the programs (the skeleton) against libl2tp
+$(B)/tests/daemon/test_ebpf_prog.o: $(BPF_SKEL)
+$(B)/tests/daemon/test_ebpf_prog.o: ALL_CPPFLAGS += -I$(B)/daemon/datapath/ebpf \
+	-Idaemon/datapath/ebpf -Itests/unit
 
 $(LIBA): $(LIB_OBJ)
 	$(Q_AR)rm -f $@ && $(AR) rcs $@ $^

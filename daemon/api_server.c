@@ -745,7 +745,9 @@ static void l2tpd_dump(struct l2tpd_api *api, const struct nlmsghdr *req, uint8_
 		nlh->nlmsg_pid = req->nlmsg_pid;
 		if (mnl_attr_put_u32_check(nlh, sizeof(buf.b), L2TPD_ATTR_CONN_ID, t->cfg.conn_id) &&
 		    mnl_attr_put_strz_check(nlh, sizeof(buf.b), L2TPD_ATTR_DATAPATH,
-					    api->dp->ops->name))
+					    api->dp->ops->tunnel_dp_name
+						    ? api->dp->ops->tunnel_dp_name(api->dp, t)
+						    : api->dp->ops->name))
 			reply_add(r, nlh, nlh->nlmsg_len);
 	}
 	reply_done(r, req);

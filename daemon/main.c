@@ -22,6 +22,7 @@
 #include "api_server.h"
 #include "config.h"
 #include "datapath.h"
+#include "datapath/ebpf/ebpf.h"
 #include "log.h"
 #include "loop.h"
 #include "mgr.h"
@@ -53,7 +54,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: l2tpd [-f] [-d] [-P PIDFILE] [-S SOCKET] [-c FILE] [-n]\n"
 		"             [--socket-mode MODE] [--socket-group GROUP]\n"
-		"             [--datapath auto|kernel|user]"
+		"             [--datapath auto|kernel|ebpf|user]"
 		" [-w N|auto] [--hostname NAME]\n"
 		"             [--event-hook PROG] [--netns NAME]\n"
 		"  -f, --foreground        stay in the foreground, log to stderr\n"
@@ -75,8 +76,11 @@ static void usage(FILE *f)
 		"                          %s/NAME.pid\n"
 		"      --datapath DP       what carries the frames: \"kernel\" (the kernel's\n"
 		"                          L2TP modules), \"user\" (TAP devices and sockets\n"
-		"                          in l2tpd) or \"auto\" (the default: kernel when\n"
-		"                          its l2tp family is there, else user)\n"
+		"                          in l2tpd), \"ebpf\" (tc BPF programs; static\n"
+		"                          L2TPv3 tunnels only) or \"auto\" (the default:\n"
+		"                          kernel when its l2tp family is there, else ebpf\n"
+		"                          for static L2TPv3 tunnels and user for the\n"
+		"                          others, else user)\n"
 		"  -w, --workers N|auto    user datapath threads (default 1; auto: one per\n"
 		"                          CPU, at most %d)\n"
 		"  -h, --help              this text\n"
@@ -217,9 +221,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_DATAPATH:
 			if (strcmp(optarg, "user") != 0 && strcmp(optarg, "kernel") != 0 &&
-			    strcmp(optarg, "auto") != 0) {
+			    strcmp(optarg, "ebpf") != 0 && strcmp(optarg, "auto") != 0) {
 				fprintf(stderr,
-					"l2tpd: unknown datapath \"%s\" (auto, kernel or user)\n",
+					"l2tpd: unknown datapath \"%s\" (auto, kernel, ebpf or "
+					"user)\n",
 					optarg);
 				return 2;
 			}
@@ -414,6 +419,17 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 	char journal[4096];
 	int err = 0;
 
+	if (strcmp(o->datapath, "ebpf") == 0) {
+		char why[160];
+
+		/* alone: static L2TPv3 tunnels only, the others are refused */
+		dp = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
+		if (!dp)
+			log_warnx("datapath ebpf: %s", why);
+		else if (o->workers > 1)
+			log_info("-w %u: the ebpf datapath has no workers of ours", o->workers);
+		return dp;
+	}
 	if (strcmp(o->datapath, "user") != 0) {
 		bool want = strcmp(o->datapath, "kernel") == 0;
 
@@ -433,9 +449,34 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 								 : strerror(-err));
 			return NULL;
 		}
-		log_info("datapath auto: %s; using the user datapath",
-			 err == -ENOENT ? "the kernel has no l2tp family" : strerror(-err));
+		log_info("datapath auto: %s", err == -ENOENT ? "the kernel has no l2tp family"
+							     : strerror(-err));
 		o->datapath = "user";
+		/*
+		 * Then the ebpf datapath for the tunnels it carries, the
+		 * user datapath behind it for the others (mux.c).
+		 */
+		char why[160];
+		struct l2tpd_datapath *eb = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
+
+		if (eb) {
+			struct l2tpd_datapath *us = l2tpd_datapath_user_new(loop, reg, o->workers);
+
+			dp = us ? l2tpd_datapath_mux_new(eb, us) : NULL;
+			if (dp) {
+				o->datapath = "ebpf+user";
+				log_info("datapath auto: static L2TPv3 tunnels in ebpf, the "
+					 "others in user");
+				return dp;
+			}
+			if (!us)
+				log_warn("datapath user");
+			else
+				us->ops->free(us);
+			eb->ops->free(eb);
+			return NULL;
+		}
+		log_info("datapath auto: ebpf: %s; using the user datapath", why);
 	}
 	dp = l2tpd_datapath_user_new(loop, reg, o->workers);
 	if (!dp)

@@ -1784,7 +1784,9 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt, st
 	char a[64];
 
 	PUT(u32, L2TPD_ATTR_CONN_ID, mt->cfg.tunnel.conn_id);
-	PUTS(L2TPD_ATTR_DATAPATH, m->dp->ops->name);
+	PUTS(L2TPD_ATTR_DATAPATH, m->dp->ops->tunnel_dp_name
+				      ? m->dp->ops->tunnel_dp_name(m->dp, NULL)
+				      : m->dp->ops->name);
 	PUTS(L2TPD_ATTR_STATE, t ? l2tp_tunnel_state_name(l2tp_tunnel_state(t)) : "idle");
 	PUTS(L2TPD_ATTR_ROLE, k->accept ? "accept" : "initiate");
 	PUTS(L2TPD_ATTR_ENCAP, mt->path.encap == L2TP_ENCAP_IP ? "ip" : "udp");

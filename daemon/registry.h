@@ -28,6 +28,8 @@ struct l2tpd_tunnel {
 	struct l2tpd_session *sessions;
 	struct l2tpd_tunnel *next;
 	void *dp;
+	/* which datapath of a mux carries it (datapath/ebpf/mux.c), else NULL */
+	struct l2tpd_datapath *dp_owner;
 	/*
 	 * A managed tunnel's data sockets (mgr.c): control messages arriving
 	 * on them go to dp->ctrl_rx, and the UDP port is shared with the

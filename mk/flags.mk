@@ -8,9 +8,14 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla
 ALL_CPPFLAGS := -Iinclude -D_GNU_SOURCE $(CPPFLAGS) \
-	$(shell pkg-config --cflags libmnl libcrypto liburing 2>/dev/null)
+	$(shell pkg-config --cflags libmnl libcrypto liburing libbpf 2>/dev/null)
 ALL_CFLAGS := -std=c11 $(WARN) -fno-strict-aliasing $(CFLAGS)
-LIBS := $(shell pkg-config --libs libmnl libcrypto liburing 2>/dev/null || echo -lmnl -lcrypto -luring) -pthread
+LIBS := $(shell pkg-config --libs libmnl libcrypto liburing libbpf 2>/dev/null || \
+	echo -lmnl -lcrypto -luring -lbpf -lelf -lz) -pthread
+# the eBPF datapath's programs (daemon/datapath/ebpf/*.bpf.c)
+BPF_CLANG ?= clang
+BPF_CFLAGS := -O2 -g -mcpu=v3 -target bpf -Wall -Werror \
+	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(VARIANT),asan)

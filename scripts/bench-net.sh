@@ -15,6 +15,13 @@
 #   l2tp-csum-w2 l2tp-csum with two workers                 192.0.2.192/26
 #   l2tp-managed l2tp-udp brought up by the control protocol   203.0.113.192/26
 #                (control on, cookie none: the datapath of l2tp-udp)
+#   ebpf-udp     l2tpd --datapath ebpf, UDP encap            203.0.113.64/27
+#   ebpf-ip      l2tpd --datapath ebpf, IP encap             203.0.113.96/27
+#                (inside OpenVPN's /25, which uses .1 and .2 only: the
+#                longer prefix wins). The ebpf daemons' receive program sits
+#                on va0/vb0's ingress, which every configuration crosses
+#                (it passes what is not its sessions'); GSO frames cross
+#                the veth whole, as between any two kernels on a veth.
 # iperf3 runs from the first namespace to the second: TCP 1 and 4 streams,
 # UDP 64- and 1400-byte datagrams unpaced; the repetitions interleave the
 # configurations so that drift hits them all alike. The CPU time (user+sys)
@@ -47,7 +54,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECONDS:-10} REPS=${BENCH_REPS:-3}
 fi
-CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2 l2tp-managed}
+CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2 l2tp-managed ebpf-udp ebpf-ip}
 MTU=${BENCH_MTU:-1436}
 MD=${BENCH_MD:-build/bench-net.md}
 # make passes BUILDDIR=/VARIANT= given on its command line in the environment
@@ -212,7 +219,8 @@ CFG_LABEL=([veth]="veth (direct)" [openvpn]="OpenVPN tap/UDP"
 	[l2tp-cookie]="l2tpkit UDP+cookie+seq" [l2tp-csum]="l2tpkit UDP+csum (GSO)"
 	[l2tp-plain]="l2tpkit UDP, no io_uring" [l2tp-w2]="l2tpkit UDP, 2 workers"
 	[l2tp-csum-w2]="l2tpkit UDP+csum, 2 workers"
-	[l2tp-managed]="l2tpkit UDP, managed (control protocol)")
+	[l2tp-managed]="l2tpkit UDP, managed (control protocol)"
+	[ebpf-udp]="l2tpkit ebpf UDP" [ebpf-ip]="l2tpkit ebpf IP")
 
 setup_veth() {
 	ADDR_B=192.0.2.2 PIDS=
@@ -245,7 +253,7 @@ setup_openvpn() {
 # setup_l2tp KIND: one l2tpd per side per configuration, configured with the
 # ip-l2tp(8) grammar over each daemon's own API socket.
 setup_l2tp() {
-	local kind=$1 encap=udp port='' n ifn net pfx=198.51.100 env='' wargs=''
+	local kind=$1 encap=udp port='' n ifn net pfx=198.51.100 env='' wargs='' dp=user mask=26
 	local ca=0102030405060708 cb=1112131415161718
 	case $kind in
 	udp) n=0 ifn=bl2tpu0 net=0 port=1701 ;;
@@ -256,6 +264,8 @@ setup_l2tp() {
 	w2) n=5 ifn=bl2tpw0 net=128 port=1705 pfx=192.0.2 wargs='-w 2' ;;
 	csum-w2) n=6 ifn=bl2tpx0 net=192 port=1706 pfx=192.0.2 wargs='-w 2' ;;
 	managed) n=7 ifn=bl2tpm0 net=192 port=1707 pfx=203.0.113 ;;
+	ebpf-udp) n=8 ifn=bl2tpe0 net=64 port=1708 pfx=203.0.113 dp=ebpf mask=27 wargs= ;;
+	ebpf-ip) n=9 ifn=bl2tpf0 net=96 encap=ip pfx=203.0.113 dp=ebpf mask=27 wargs= ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -267,7 +277,7 @@ setup_l2tp() {
 		sock=$WORK/l2tpd-$kind-$side.sock
 		# shellcheck disable=SC2086
 		spawn "$WORK/l2tpd-$kind-$side.log" ip netns exec "$ns" env $env "$L2TPD" -f \
-			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" --datapath user $wargs $L2TPD_ARGS
+			-S "$sock" -P "$WORK/l2tpd-$kind-$side.pid" --datapath $dp $wargs $L2TPD_ARGS
 		pids="$pids $SPAWNED"
 	done
 	PIDS=${pids# } LOGS="$WORK/l2tpd-$kind-a.log $WORK/l2tpd-$kind-b.log"
@@ -338,7 +348,7 @@ setup_l2tp() {
 		local host=1
 		[ $side = b ] && host=2
 		if ! ip -n "$ns" link set dev "$ifn" mtu "$MTU" up ||
-			! ip -n "$ns" addr add "$pfx.$((net + host))/26" dev "$ifn"; then
+			! ip -n "$ns" addr add "$pfx.$((net + host))/$mask" dev "$ifn"; then
 			WHY="cannot configure $ifn ($kind, side $side)"
 			return 1
 		fi
@@ -362,6 +372,8 @@ setup_cfg() {
 	l2tp-w2) setup_l2tp w2 ;;
 	l2tp-csum-w2) setup_l2tp csum-w2 ;;
 	l2tp-managed) setup_l2tp managed ;;
+	ebpf-udp) setup_l2tp ebpf-udp ;;
+	ebpf-ip) setup_l2tp ebpf-ip ;;
 	*) WHY="unknown configuration"; return 1 ;;
 	esac
 }

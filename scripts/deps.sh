@@ -15,10 +15,10 @@
 # fails, as the tests would.
 set -eu
 
-build="build-essential pkg-config libssl-dev libmnl-dev liburing-dev"
+build="build-essential pkg-config libssl-dev libmnl-dev liburing-dev clang libbpf-dev bpftool"
 pkgs="$build libcmocka-dev clang
 libclang-rt-14-dev llvm tshark iproute2 iputils-ping procps psmisc bridge-utils kmod
-jq python3 iperf3 nftables qemu-system-x86 busybox-static systemd
+jq python3 iperf3 ethtool nftables qemu-system-x86 busybox-static systemd
 xl2tpd l2tpns"
 mode=${1:-}
 case "$mode" in

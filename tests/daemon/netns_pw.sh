@@ -84,7 +84,7 @@ ip -n "$NB" link set "vb$P" up
 
 for s in a b; do
 	n=$NA; [ $s = b ] && n=$NB
-	ip netns exec "$n" "$L2TPD" -f -d -S "$RUN/$s.sock" -P "$RUN/$s.pid" 2>"$RUN/$s.log" &
+	ip netns exec "$n" "$L2TPD" -f -d --datapath user -S "$RUN/$s.sock" -P "$RUN/$s.pid" 2>"$RUN/$s.log" &
 	pids="$pids $!"
 done
 wait_for test -S "$RUN/a.sock" || fail "daemon a did not start"

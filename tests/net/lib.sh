@@ -206,19 +206,49 @@ sock() { echo "$T/l2tpd$1.sock"; }
 # added to every daemon's arguments. The datapath is the user one unless
 # $L2TPD_DATAPATH says otherwise: these scenarios test it, also on a host
 # whose kernel has L2TP (where "auto" would take the kernel's).
+# $L2TPD_DATAPATH_<D> (e.g. L2TPD_DATAPATH_1=ebpf) sets daemon D's alone:
+# mixed pairs, one datapath on each side.
 start_l2tpd() {
-	local d=$1 pid
+	local d=$1 pid dpv
 	shift
+	dpv=L2TPD_DATAPATH_$d
 	# ip netns exec execs the command (no fork), so $! is l2tpd's pid.
 	# shellcheck disable=SC2086 # L2TPD_ARGS is a list of words
 	ip netns exec "$PFX-$d" "$L2TPD" -f -S "$(sock "$d")" -P "$T/l2tpd$d.pid" \
-		--datapath "${L2TPD_DATAPATH:-user}" ${L2TPD_ARGS:-} "$@" \
+		--datapath "${!dpv:-${L2TPD_DATAPATH:-user}}" ${L2TPD_ARGS:-} "$@" \
 		>>"$T/l2tpd$d.log" 2>&1 &
 	pid=$!
 	DPID[$d]=$pid
 	wait_for "l2tpd$d API socket" 200 api_ready "$d"
 	[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$L2TPD")" ] ||
 		fail "pid $pid is not l2tpd"
+}
+
+# require_ebpf D: skips the test (77) unless l2tpd can load its BPF
+# programs in namespace D (a kernel without BPF, tcx or the privileges says
+# why in l2tpd's log, and l2tpd exits). The probe daemon is stopped again.
+require_ebpf() {
+	local d=$1 pid i log=$T/ebpf-probe.log
+	ip netns exec "$PFX-$d" "$L2TPD" -f -S "$T/ebpf-probe.sock" -P "$T/ebpf-probe.pid" \
+		--datapath ebpf >"$log" 2>&1 &
+	pid=$!
+	BGPIDS+=("$pid")
+	for ((i = 0; i < 200; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null || true
+			skip "the ebpf datapath is unavailable here: $(grep -m1 'datapath ebpf' "$log" ||
+				tail -n 1 "$log")"
+		fi
+		if [ -S "$T/ebpf-probe.sock" ] &&
+			ASAN_OPTIONS=$CLI_ASAN_OPTIONS timeout 20 ip netns exec "$PFX-$d" "$L2TP" \
+				-S "$T/ebpf-probe.sock" show tunnel >/dev/null 2>&1; then
+			kill -TERM "$pid"
+			wait "$pid" 2>/dev/null || fail "the ebpf probe l2tpd did not exit cleanly: $(tail -n 3 "$log")"
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "the ebpf probe l2tpd neither started nor failed in 10 s"
 }
 
 api_ready() { [ -S "$(sock "$1")" ] && l2tpc "$1" show tunnel; }

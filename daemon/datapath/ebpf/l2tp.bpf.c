@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: MIT
+/*
+ * daemon/datapath/ebpf/l2tp.bpf.c - L2TPv3 pseudowires in tc programs.
+ *
+ * l2tp_encap runs on the tcx egress of a session's netdev (l2tpethN, a veth
+ * end), or for IP encapsulation on the ingress of its veth peer (after the
+ * kernel has cut TCP frames into segments: ebpf.c says why): it puts outer IPv4/IPv6, UDP or IP protocol 115, the session header
+ * (RFC 3931 §4.1.2.2 / §4.1.2.1), the cookie and the default sublayer
+ * (§4.6) in front of the frame and redirects it to the underlay device that
+ * a FIB lookup names. l2tp_decap runs on the underlay's tcx ingress: a data
+ * packet of a known session with the right addresses and cookie is stripped
+ * and redirected into the session netdev's ingress; everything else
+ * (control messages, unknown sessions, other traffic) goes on to the stack
+ * untouched, so l2tpd's sockets still see it.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "l2tp_bpf.h"
+
+#define IPPROTO_L2TP_ 115
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, L2TP_BPF_MAX_SESSIONS);
+	__type(key, __u32); /* the session netdev's ifindex */
+	__type(value, struct l2tp_bpf_sess);
+} tx_sessions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, L2TP_BPF_MAX_SESSIONS);
+	__type(key, __u32); /* our session id, network order */
+	__type(value, struct l2tp_bpf_sess);
+} rx_sessions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, L2TP_BPF_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct l2tp_bpf_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, L2TP_BPF_MAX_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct l2tp_bpf_seq);
+} seqs SEC(".maps");
+
+/* Set by tests (BPF_PROG_TEST_RUN): skip the FIB lookup and redirect. */
+volatile const __u32 test_mode = 0;
+
+static __always_inline struct l2tp_bpf_stats *st_of(__u32 idx)
+{
+	return bpf_map_lookup_elem(&stats, &idx);
+}
+
+static __always_inline __u16 csum_fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+struct outer {
+	struct ethhdr eth;
+	union {
+		struct iphdr ip4;
+		struct ipv6hdr ip6;
+	};
+};
+
+/* Headers after the outer IP header: UDP (8, optional), the v3 data header. */
+struct l2tp_hdrs {
+	__u8 b[8 + 8 + 8 + 4 + ETH_HLEN];
+};
+
+SEC("tc")
+int l2tp_encap(struct __sk_buff *skb)
+{
+	__u32 key = skb->ifindex;
+	struct l2tp_bpf_sess *s = bpf_map_lookup_elem(&tx_sessions, &key);
+	struct l2tp_bpf_stats *st;
+	struct ethhdr inner;
+	struct l2tp_hdrs h = {};
+	__u32 iplen, l4len, hl = 0, l2tplen, room, plen = skb->len;
+	__u64 flags;
+	int rc;
+
+	if (!s)
+		return TC_ACT_SHOT;
+	st = st_of(s->idx);
+	if (!st)
+		return TC_ACT_SHOT;
+	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)) < 0)
+		goto err;
+	iplen = (s->flags & L2TP_BPF_V6) ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	l4len = (s->flags & L2TP_BPF_UDP) ? sizeof(struct udphdr) : 0;
+
+	/* RFC 3931 §4.1.2.1: over UDP, flags/version 0x0003 and 2 reserved */
+	if (s->flags & L2TP_BPF_UDP) {
+		h.b[8 + 1] = 3;
+		hl = 4;
+	}
+	__builtin_memcpy(&h.b[8 + hl], &s->peer_session_id, 4);
+	hl += 4;
+	if (s->cookie_len == 4) {
+		__builtin_memcpy(&h.b[8 + hl], s->cookie, 4);
+		hl += 4;
+	} else if (s->cookie_len == 8) {
+		__builtin_memcpy(&h.b[8 + hl], s->cookie, 8);
+		hl += 8;
+	}
+	if (s->flags & L2TP_BPF_L2SPEC) {
+		__u32 sub = 0;
+
+		if (s->flags & L2TP_BPF_SEQ) {
+			struct l2tp_bpf_seq *q = bpf_map_lookup_elem(&seqs, &s->idx);
+			__u32 ns;
+
+			if (!q)
+				goto err;
+			ns = __sync_fetch_and_add(&q->ns, 1) & 0xffffff;
+			/* §4.6: S bit, then the 24-bit sequence number */
+			sub = bpf_htonl(0x40000000 | ns);
+		}
+		__builtin_memcpy(&h.b[8 + hl], &sub, 4);
+		hl += 4;
+	}
+	l2tplen = hl;
+	if (hl > 20)
+		goto err;
+	room = iplen + l4len + l2tplen + ETH_HLEN;
+
+	flags = BPF_F_ADJ_ROOM_ENCAP_L2(ETH_HLEN) | BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
+		((s->flags & L2TP_BPF_V6) ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 :
+					    BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
+	if (s->flags & L2TP_BPF_UDP)
+		flags |= BPF_F_ADJ_ROOM_ENCAP_L4_UDP;
+	if (skb->protocol == bpf_htons(ETH_P_IP) || skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		/* room after the MAC header; GSO frames get segmented after us */
+		rc = bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC, flags);
+	} else {
+		/* ARP and others: adjust_room wants IP; these are never GSO */
+		rc = bpf_skb_change_head(skb, room, 0);
+	}
+	if (rc < 0)
+		goto err;
+
+	/* outer IP */
+	struct outer o = {};
+	__u32 tot = plen + iplen + l4len + l2tplen;
+
+	o.eth.h_proto = bpf_htons((s->flags & L2TP_BPF_V6) ? ETH_P_IPV6 : ETH_P_IP);
+	if (s->flags & L2TP_BPF_V6) {
+		o.ip6.version = 6;
+		o.ip6.payload_len = bpf_htons(tot - iplen);
+		o.ip6.nexthdr = (s->flags & L2TP_BPF_UDP) ? IPPROTO_UDP : IPPROTO_L2TP_;
+		o.ip6.hop_limit = 64;
+		__builtin_memcpy(&o.ip6.saddr, s->local6, 16);
+		__builtin_memcpy(&o.ip6.daddr, s->peer6, 16);
+	} else {
+		__u32 sum = 0;
+		__u16 *w = (__u16 *)&o.ip4;
+
+		o.ip4.version = 4;
+		o.ip4.ihl = 5;
+		o.ip4.tot_len = bpf_htons(tot);
+		o.ip4.frag_off = bpf_htons(0x4000); /* DF */
+		o.ip4.ttl = 64;
+		o.ip4.protocol = (s->flags & L2TP_BPF_UDP) ? IPPROTO_UDP : IPPROTO_L2TP_;
+		o.ip4.saddr = s->local4;
+		o.ip4.daddr = s->peer4;
+		for (int i = 0; i < 10; i++)
+			sum += w[i];
+		o.ip4.check = csum_fold(sum);
+	}
+	if (s->flags & L2TP_BPF_UDP) {
+		struct udphdr *u = (struct udphdr *)h.b;
+
+		u->source = s->sport;
+		u->dest = s->dport;
+		u->len = bpf_htons(tot - iplen);
+		u->check = 0; /* zero checksum: RFC 768 (IPv4), RFC 6935 (IPv6) */
+	}
+	__builtin_memcpy(&h.b[8 + l2tplen], &inner, ETH_HLEN);
+
+	/* FIB: the egress device and the next hop's MAC */
+	struct bpf_fib_lookup fib = {};
+	__u32 oif = 0;
+	int neigh = 0;
+
+	if (!test_mode) {
+		if (s->flags & L2TP_BPF_V6) {
+			fib.family = AF_INET6_;
+			__builtin_memcpy(fib.ipv6_src, s->local6, 16);
+			__builtin_memcpy(fib.ipv6_dst, s->peer6, 16);
+		} else {
+			fib.family = AF_INET_;
+			fib.ipv4_src = s->local4;
+			fib.ipv4_dst = s->peer4;
+		}
+		fib.ifindex = s->fib_ifindex;
+		rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0); /* input lookup from l2tpdpN */
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && skb->protocol == o.eth.h_proto) {
+			/* redirect_neigh resolves it (it needs skb->protocol = outer) */
+			neigh = 1;
+		} else if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+			goto err;
+		}
+		__builtin_memcpy(o.eth.h_dest, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(o.eth.h_source, fib.smac, ETH_ALEN);
+		oif = fib.ifindex;
+	}
+	/*
+	 * Two stores: in struct outer the IP header is 4-byte aligned, two
+	 * bytes after the end of the 14-byte MAC header.
+	 */
+	if (bpf_skb_store_bytes(skb, 0, &o.eth, ETH_HLEN, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, &o.ip4, iplen, 0) < 0)
+		goto err;
+	/* the verifier wants constant sizes: store the tail in fixed pieces */
+	__u32 off = ETH_HLEN + iplen;
+	__u32 n = l4len + l2tplen + ETH_HLEN;
+	__u32 src = (s->flags & L2TP_BPF_UDP) ? 0 : 8;
+
+	if (n > sizeof(h.b) || src + n > sizeof(h.b))
+		goto err;
+	/* n is one of 14 + {4,8,12,16,20} + {0,8}: store byte-exactly */
+
+	for (int i = 0; i < (int)sizeof(h.b); i += 2) {
+		if (i >= n)
+			break;
+		if (src + i + 2 > sizeof(h.b))
+			break;
+		if (bpf_skb_store_bytes(skb, off + i, &h.b[src + i], 2, 0) < 0)
+			goto err;
+	}
+	__sync_fetch_and_add(&st->tx_packets, 1);
+	__sync_fetch_and_add(&st->tx_bytes, plen - ETH_HLEN + l2tplen + ETH_HLEN);
+	if (test_mode)
+		return TC_ACT_OK;
+	if (neigh)
+		return bpf_redirect_neigh(oif, NULL, 0, 0);
+	return bpf_redirect(oif, 0);
+err:
+	__sync_fetch_and_add(&st->tx_errors, 1);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int memeq(const void *a, const void *b, int n)
+{
+	const __u8 *x = a, *y = b;
+	__u8 d = 0;
+
+	for (int i = 0; i < n; i++)
+		d |= x[i] ^ y[i];
+	return !d;
+}
+
+static __always_inline int addr_match(struct l2tp_bpf_sess *s, int v6, const void *ip)
+{
+	if (v6 != !!(s->flags & L2TP_BPF_V6))
+		return 0;
+	if (v6) {
+		const struct ipv6hdr *h = ip;
+
+		return memeq(&h->saddr, s->peer6, 16) && memeq(&h->daddr, s->local6, 16);
+	}
+	const struct iphdr *h = ip;
+
+	return h->saddr == s->peer4 && h->daddr == s->local4;
+}
+
+/*
+ * A packet that is not one of our sessions' goes on to the next tcx
+ * program of the device (another l2tpd's, another tool's), and after the
+ * last one to the stack: TC_ACT_UNSPEC is tcx's "next". TC_ACT_OK would
+ * end the chain, and a second l2tpd on the same device would see nothing.
+ */
+#define NOT_OURS TC_ACT_UNSPEC
+
+SEC("tc")
+int l2tp_decap(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	__u32 l3 = ETH_HLEN, l4, hoff, hl, sid, iplen;
+	int v6, udp;
+	__u8 proto;
+	__u8 hb[20];
+
+	if ((void *)(eth + 1) > end)
+		return NOT_OURS;
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > end || ip->ihl != 5)
+			return NOT_OURS;
+		if (ip->frag_off & bpf_htons(0x3fff))
+			return NOT_OURS; /* fragments: the stack reassembles */
+		proto = ip->protocol;
+		v6 = 0;
+		iplen = 20;
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return NOT_OURS;
+		proto = ip6->nexthdr;
+		v6 = 1;
+		iplen = 40;
+	} else {
+		return NOT_OURS;
+	}
+	l4 = l3 + iplen;
+	if (proto == IPPROTO_UDP) {
+		udp = 1;
+		hoff = l4 + 8;
+	} else if (proto == IPPROTO_L2TP_) {
+		udp = 0;
+		hoff = l4;
+	} else {
+		return NOT_OURS;
+	}
+	if (bpf_skb_load_bytes(skb, hoff, hb, 8) < 0)
+		return NOT_OURS;
+	if (udp) {
+		/* RFC 3931 §4.1.2.1: T bit = control; version must be 3 */
+		if ((hb[0] & 0x80) || (hb[1] & 0x0f) != 3)
+			return NOT_OURS;
+		__builtin_memcpy(&sid, &hb[4], 4);
+		hl = 8;
+	} else {
+		/* §4.1.1.1: session id 0 = control */
+		__builtin_memcpy(&sid, hb, 4);
+		hl = 4;
+	}
+	if (!sid)
+		return NOT_OURS;
+	struct l2tp_bpf_sess *s = bpf_map_lookup_elem(&rx_sessions, &sid);
+
+	if (!s || !!(s->flags & L2TP_BPF_UDP) != udp)
+		return NOT_OURS; /* not ours: l2tpd's sockets or the stack decide */
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	if (data + l3 + 40 > end)
+		return NOT_OURS;
+	if (!addr_match(s, v6, data + l3))
+		return NOT_OURS;
+	if (udp) {
+		struct udphdr *u = data + l4;
+
+		if ((void *)(u + 1) > end || u->dest != s->sport || u->source != s->dport)
+			return NOT_OURS;
+	}
+	struct l2tp_bpf_stats *st = st_of(s->idx);
+
+	if (!st)
+		return NOT_OURS;
+	__u32 rest = hl + s->peer_cookie_len + ((s->flags & L2TP_BPF_L2SPEC) ? 4 : 0);
+
+	/*
+	 * hb: the session header, cookie and sublayer (at most 8 + 8 + 4).
+	 * A packet of ours also holds an inner MAC header after them, so one
+	 * that is not 20 bytes long here is too short whatever its shape.
+	 */
+	if (rest > sizeof(hb) || bpf_skb_load_bytes(skb, hoff, hb, sizeof(hb)) < 0) {
+		__sync_fetch_and_add(&st->rx_invalid, 1);
+		return TC_ACT_SHOT;
+	}
+	__u32 strip = iplen + (udp ? 8 : 0) + rest, ilen, pad = 0;
+
+	/* a runt is invalid before its cookie or sequence number counts */
+	if (skb->len < ETH_HLEN + strip + ETH_HLEN) {
+		__sync_fetch_and_add(&st->rx_invalid, 1);
+		return TC_ACT_SHOT;
+	}
+	/* the cookie follows the session id: at 8 over UDP, at 4 over IP */
+	const __u8 *ck = udp ? &hb[8] : &hb[4];
+
+	if (s->peer_cookie_len == 4) {
+		if (!memeq(ck, s->peer_cookie, 4))
+			goto cookie;
+	} else if (s->peer_cookie_len == 8) {
+		if (!memeq(ck, s->peer_cookie, 8))
+			goto cookie;
+	}
+	if (s->flags & L2TP_BPF_L2SPEC) {
+		__u32 sub, o = hl + s->peer_cookie_len;
+		struct l2tp_bpf_seq *q = bpf_map_lookup_elem(&seqs, &s->idx);
+
+		if (o > sizeof(hb) - 4 || !q)
+			return TC_ACT_SHOT;
+		__builtin_memcpy(&sub, &hb[o], 4);
+		sub = bpf_ntohl(sub);
+		if (sub & 0x40000000) {
+			__u32 ns = sub & 0xffffff;
+
+			/*
+			 * §4.6: out of order = behind the next expected in
+			 * the 24-bit space; no reorder queue here (drop)
+			 */
+			if (q->nr_valid && ((ns - q->nr) & 0xffffff) >= 0x800000) {
+				__sync_fetch_and_add(&st->rx_seq_discards, 1);
+				__sync_fetch_and_add(&st->rx_errors, 1);
+				return TC_ACT_SHOT;
+			}
+			q->nr = (ns + 1) & 0xffffff;
+			q->nr_valid = 1;
+		} else if (s->flags & L2TP_BPF_RECV_SEQ) {
+			__sync_fetch_and_add(&st->rx_seq_discards, 1);
+			__sync_fetch_and_add(&st->rx_errors, 1);
+			return TC_ACT_SHOT;
+		}
+	}
+	ilen = skb->len - ETH_HLEN - strip; /* the inner frame, MAC header included */
+	/*
+	 * bpf_skb_adjust_room leaves at least an outer IP header's worth of
+	 * bytes after the MAC header (-ENOTSUPP otherwise): an inner ARP
+	 * frame (28 bytes after its MAC header) under IPv6 is shorter. Grow
+	 * such frames first and trim them back afterwards.
+	 */
+	if (ilen < ETH_HLEN + iplen)
+		pad = iplen;
+	/* the inner Ethernet header over the outer one, then the rest removed */
+	struct ethhdr in;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + strip, &in, ETH_HLEN) < 0 ||
+	    bpf_skb_store_bytes(skb, 0, &in, ETH_HLEN, 0) < 0 ||
+	    (pad && bpf_skb_change_tail(skb, skb->len + pad, 0) < 0) ||
+	    bpf_skb_adjust_room(skb, -(__s32)(strip + ETH_HLEN), BPF_ADJ_ROOM_MAC, 0) < 0 ||
+	    (pad && bpf_skb_change_tail(skb, ilen, 0) < 0)) {
+		__sync_fetch_and_add(&st->rx_errors, 1);
+		return TC_ACT_SHOT;
+	}
+	__sync_fetch_and_add(&st->rx_packets, 1);
+	/* as lib/dp.c and the kernel count: the L2TP header and the frame */
+	__sync_fetch_and_add(&st->rx_bytes, rest + ilen);
+	if (test_mode)
+		return TC_ACT_OK;
+	/*
+	 * Out of the veth peer l2tpdpN, not into l2tpethN's ingress: the frame
+	 * then arrives as a veth frame does, counted in l2tpethN's rx
+	 * statistics (a veth counts rx as its peer's tx) and through its XDP.
+	 */
+	return bpf_redirect(s->fib_ifindex, 0);
+cookie:
+	/* RFC 3931 §4.1: a cookie that does not match is discarded */
+	__sync_fetch_and_add(&st->rx_cookie_discards, 1);
+	__sync_fetch_and_add(&st->rx_errors, 1);
+	return TC_ACT_SHOT;
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * daemon/datapath/ebpf/l2tp_bpf.h - map layouts shared by the tc programs
+ * (l2tp.bpf.c) and their loader (ebpf.c). Fixed-width fields only.
+ */
+#ifndef L2TPD_EBPF_SHARED_H
+#define L2TPD_EBPF_SHARED_H
+
+#define L2TP_BPF_MAX_SESSIONS 4096
+
+/* flags */
+#define L2TP_BPF_V6 0x01 /* outer IPv6 (else IPv4) */
+#define L2TP_BPF_UDP 0x02 /* UDP encapsulation (else IP protocol 115) */
+#define L2TP_BPF_L2SPEC 0x04 /* default L2-specific sublayer, RFC 3931 §4.6 */
+#define L2TP_BPF_SEQ 0x08 /* send: number packets */
+#define L2TP_BPF_RECV_SEQ 0x10 /* recv: drop packets without numbers */
+
+/* One session, both directions. Addresses and ports in network order. */
+struct l2tp_bpf_sess {
+	__u32 flags;
+	__u32 idx; /* index into the stats and sequence maps */
+	__u32 ifindex; /* the session's netdev (l2tpethN) */
+	__u32 session_id; /* ours: checked on receive (network order) */
+	__u32 peer_session_id; /* written in sent headers (network order) */
+	__u32 local4, peer4;
+	__u8 local6[16], peer6[16];
+	__u16 sport, dport; /* UDP: ours, the peer's */
+	__u8 cookie_len; /* sent */
+	__u8 peer_cookie_len; /* expected */
+	__u8 pad[2];
+	__u8 cookie[8];
+	__u8 peer_cookie[8];
+	/*
+	 * Where bpf_fib_lookup starts: the veth peer "l2tpdpN", which gets
+	 * no packets and has forwarding on (the helper insists on that).
+	 */
+	__u32 fib_ifindex;
+};
+
+/* The kernel's counters (struct l2tp_stats), per CPU, summed on read. */
+struct l2tp_bpf_stats {
+	__u64 tx_packets, tx_bytes, tx_errors;
+	__u64 rx_packets, rx_bytes, rx_seq_discards, rx_oos_packets, rx_errors,
+		rx_cookie_discards, rx_invalid;
+};
+
+/* Sequence state of one session (RFC 3931 §4.6: 24-bit numbers). */
+struct l2tp_bpf_seq {
+	__u32 ns; /* next to send */
+	__u32 nr; /* next expected */
+	__u32 nr_valid;
+};
+
+#endif

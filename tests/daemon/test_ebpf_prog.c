@@ -640,6 +640,91 @@ static void test_ebpf_decap_drops(void **state)
 	assert_int_equal(outlen, sizeof(f));
 }
 
+/* Does l2tp_encap number a frame now? (UDP/IPv4, no cookie: the sublayer at ETH+20+8+8) */
+static bool encap_numbers(void)
+{
+	uint8_t f[98], out[512];
+	size_t outlen = sizeof(out);
+
+	frame(f, sizeof(f), 0x0800, 9);
+	assert_int_equal(run(skel->progs.l2tp_encap, f, sizeof(f), out, &outlen), TC_ACT_OK);
+	return (out[ETH + 20 + 8 + 8] & 0x40) != 0;
+}
+
+static uint32_t send_live(uint32_t idx)
+{
+	struct l2tp_bpf_seq q;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.seqs), &idx, &q), 0);
+	return q.send_live;
+}
+
+/*
+ * Numbering follows the peer without lns_mode, as libl2tp's does (lib/dp.c
+ * rx_seq, RFC 2661 §5.4): a session that sends numbers stops at the peer's
+ * first unnumbered frame and starts again at a numbered one; with
+ * lns_mode it keeps numbering and drops the unnumbered frame.
+ */
+static void test_ebpf_seq_follows_peer(void **state)
+{
+	const struct shape sh = {.udp = true, .l2spec = true, .seq = true};
+	const struct shape plain = {.udp = true, .l2spec = true};
+	struct l2tp_dp_session unnumbered, numbered, lib;
+	struct l2tp_bpf_sess m;
+	struct l2tp_bpf_stats st;
+	uint8_t f[100], l2tp[256], pkt[512], out[512];
+	size_t n, plen, outlen;
+
+	(void)state;
+	NEED_BPF();
+	bpf_sess(&sh, &m);
+	m.flags &= ~(uint32_t)L2TP_BPF_RECV_SEQ; /* seq send */
+	maps_reset(&m);
+	lib_sess(&plain, true, &unnumbered);
+	lib_sess(&sh, true, &numbered);
+	frame(f, sizeof(f), 0x0800, 4);
+	assert_true(encap_numbers());
+
+	/* the peer sends no numbers: delivered, and we stop */
+	n = lib_encap(&unnumbered, f, sizeof(f), l2tp);
+	plen = outer_in(&sh, l2tp, n, pkt);
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_decap, pkt, plen, out, &outlen), TC_ACT_OK);
+	assert_int_equal(send_live(m.idx), 2);
+	assert_false(encap_numbers());
+	/* libl2tp, configured alike, does the same with that packet */
+	{
+		struct l2tp_dp_cfg c = {.version = 3, .encap = L2TP_ENCAP_UDP,
+					.session_id = OUR_SID, .peer_session_id = PEER_SID,
+					.l2spec_type = L2TP_L2SPEC_DEFAULT, .send_seq = true};
+		struct l2tp_dp_buf b = {.data = l2tp, .cap = sizeof(l2tp), .off = 0, .len = n};
+
+		assert_int_equal(l2tp_dp_session_init(&lib, &c), 0);
+		assert_int_equal(l2tp_dp_decap(&lib, &b, 0, NULL), L2TP_DP_DELIVER);
+		assert_false(lib.send_seq);
+	}
+
+	/* numbered again: we number again */
+	n = lib_encap(&numbered, f, sizeof(f), l2tp);
+	plen = outer_in(&sh, l2tp, n, pkt);
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_decap, pkt, plen, out, &outlen), TC_ACT_OK);
+	assert_int_equal(send_live(m.idx), 1);
+	assert_true(encap_numbers());
+
+	/* lns_mode: the unnumbered frame is dropped and counted, numbering stays */
+	m.flags |= L2TP_BPF_LNS;
+	maps_reset(&m);
+	n = lib_encap(&unnumbered, f, sizeof(f), l2tp);
+	plen = outer_in(&sh, l2tp, n, pkt);
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_decap, pkt, plen, out, &outlen), TC_ACT_SHOT);
+	stats_get(m.idx, &st);
+	assert_int_equal(st.rx_seq_discards, 1);
+	assert_int_equal(send_live(m.idx), 0);
+	assert_true(encap_numbers());
+}
+
 /* Random bytes after valid outer headers and session id: OK, SHOT or next only. */
 static void test_ebpf_decap_random(void **state)
 {
@@ -678,6 +763,7 @@ int main(void)
 	    cmocka_unit_test(test_ebpf_decap_not_ours),
 	    cmocka_unit_test(test_ebpf_decap_drops),
 	    cmocka_unit_test(test_ebpf_decap_random),
+	    cmocka_unit_test(test_ebpf_seq_follows_peer),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -608,6 +608,8 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 		m->flags |= L2TP_BPF_SEQ;
 	if (s->cfg.recv_seq)
 		m->flags |= L2TP_BPF_RECV_SEQ;
+	if (s->cfg.lns_mode)
+		m->flags |= L2TP_BPF_LNS;
 	m->session_id = htonl(s->cfg.session_id);
 	m->peer_session_id = htonl(s->cfg.peer_session_id);
 	m->cookie_len = s->cfg.cookie_len;
@@ -810,6 +812,20 @@ static void eb_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
 		stats_read((struct eb_dp *)dp, es->m.idx, st);
 }
 
+/* The programs' live choice (struct l2tp_bpf_seq's send_live). */
+static int eb_session_send_seq(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	struct eb_dp *e = (struct eb_dp *)dp;
+	struct eb_session *es = s->dp;
+	struct l2tp_bpf_seq q;
+
+	if (!es || !(es->m.flags & L2TP_BPF_L2SPEC))
+		return s->cfg.send_seq;
+	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.seqs), &es->m.idx, &q) < 0)
+		return -1;
+	return q.send_live ? q.send_live == 1 : !!(es->m.flags & L2TP_BPF_SEQ);
+}
+
 static void eb_tunnel_stats(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t,
 			    struct l2tp_api_stats *st)
 {
@@ -839,6 +855,7 @@ static const struct l2tpd_datapath_ops eb_ops = {
 	.session_modify = eb_session_modify,
 	.session_delete = eb_session_delete,
 	.session_stats = eb_session_stats,
+	.session_send_seq = eb_session_send_seq,
 	.free = eb_free,
 };
 

@@ -57,6 +57,12 @@ struct {
 	__type(value, struct l2tp_bpf_seq);
 } seqs SEC(".maps");
 
+/* Does |s| number its frames now (struct l2tp_bpf_seq's send_live)? */
+static __always_inline int numbering(const struct l2tp_bpf_sess *s, const struct l2tp_bpf_seq *q)
+{
+	return q->send_live ? q->send_live == 1 : !!(s->flags & L2TP_BPF_SEQ);
+}
+
 /* Set by tests (BPF_PROG_TEST_RUN): skip the FIB lookup and redirect. */
 volatile const __u32 test_mode = 0;
 
@@ -122,14 +128,14 @@ int l2tp_encap(struct __sk_buff *skb)
 		hl += 8;
 	}
 	if (s->flags & L2TP_BPF_L2SPEC) {
+		struct l2tp_bpf_seq *q = bpf_map_lookup_elem(&seqs, &s->idx);
 		__u32 sub = 0;
 
-		if (s->flags & L2TP_BPF_SEQ) {
-			struct l2tp_bpf_seq *q = bpf_map_lookup_elem(&seqs, &s->idx);
+		if (!q)
+			goto err;
+		if (numbering(s, q)) {
 			__u32 ns;
 
-			if (!q)
-				goto err;
 			ns = __sync_fetch_and_add(&q->ns, 1) & 0xffffff;
 			/* §4.6: S bit, then the 24-bit sequence number */
 			sub = bpf_htonl(0x40000000 | ns);
@@ -418,10 +424,16 @@ int l2tp_decap(struct __sk_buff *skb)
 			}
 			q->nr = (ns + 1) & 0xffffff;
 			q->nr_valid = 1;
-		} else if (s->flags & L2TP_BPF_RECV_SEQ) {
+			if (!(s->flags & L2TP_BPF_LNS) && q->send_live != 1)
+				q->send_live = 1; /* the peer numbers: so do we */
+		} else if ((s->flags & L2TP_BPF_RECV_SEQ) ||
+			   ((s->flags & L2TP_BPF_LNS) && numbering(s, q))) {
+			/* recv_seq, or an LNS whose LAC stopped numbering */
 			__sync_fetch_and_add(&st->rx_seq_discards, 1);
 			__sync_fetch_and_add(&st->rx_errors, 1);
 			return TC_ACT_SHOT;
+		} else if (!(s->flags & L2TP_BPF_LNS) && numbering(s, q)) {
+			q->send_live = 2; /* the peer stopped: so do we */
 		}
 	}
 	ilen = skb->len - ETH_HLEN - strip; /* the inner frame, MAC header included */

@@ -14,6 +14,7 @@
 #define L2TP_BPF_L2SPEC 0x04 /* default L2-specific sublayer, RFC 3931 §4.6 */
 #define L2TP_BPF_SEQ 0x08 /* send: number packets */
 #define L2TP_BPF_RECV_SEQ 0x10 /* recv: drop packets without numbers */
+#define L2TP_BPF_LNS 0x20 /* lns_mode: our numbering does not follow the peer's */
 
 /* One session, both directions. Addresses and ports in network order. */
 struct l2tp_bpf_sess {
@@ -49,6 +50,13 @@ struct l2tp_bpf_seq {
 	__u32 ns; /* next to send */
 	__u32 nr; /* next expected */
 	__u32 nr_valid;
+	/*
+	 * Do we number now: 0 as configured (L2TP_BPF_SEQ), 1 on, 2 off.
+	 * Without lns_mode a session follows its peer (RFC 2661 §5.4, the
+	 * rule lib/dp.c applies to L2TPv3 too): numbered frames turn it on,
+	 * unnumbered ones off.
+	 */
+	__u32 send_live;
 };
 
 #endif

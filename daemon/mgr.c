@@ -1454,7 +1454,7 @@ const char *l2tpd_mgr_session_problem(const struct cli_managed *t, const struct 
 	if (t->version == 2 && s->pw_type != L2TP_PWTYPE_PPP)
 		return "an L2TPv2 tunnel carries PPP sessions only (pw_type ppp)";
 	/* With fallback on, a v2-only peer (xl2tpd) never asks for one: the
-	 * session is refused at ICRQ time if the tunnel stays L2TPv3. */
+	 * session is not opened (session_open) if the tunnel stays L2TPv3. */
 	if (t->version != 2 && !t->fallback && !s->remote_end_id[0])
 		return "an L2TPv3 session needs a remote_end_id";
 	if (t->fallback && s->pw_type != L2TP_PWTYPE_PPP)

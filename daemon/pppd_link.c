@@ -115,8 +115,12 @@ static void on_exit_cb(struct l2tpd_watch *w, uint32_t events, void *arg)
 
 	(void)w;
 	(void)events;
-	if (waitpid(p->pid, &st, WNOHANG) != p->pid)
+	/* pid 0 would be waitpid()'s "any child": reaped already */
+	if (!p->pid || waitpid(p->pid, &st, WNOHANG) != p->pid)
 		return;
+	/* the pidfd stays readable: no more calls */
+	l2tpd_loop_del(p->loop, p->w);
+	p->w = NULL;
 	if (p->stopping) {
 		log_info("%s: pppd (pid %d) stopped", p->label, (int)p->pid);
 		destroy(p);

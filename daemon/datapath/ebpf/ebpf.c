@@ -114,19 +114,28 @@ static int link_delete(const char *name);
 static int alias_set(const char *name, const char *alias);
 static int addrgen_none(const char *name);
 
-static int veth_create(const char *name, const char *peer, const char *alias)
+/* An RTM_*LINK request for interface |name| in |buf|: header, ifinfomsg, IFLA_IFNAME. */
+static struct nlmsghdr *link_msg(uint8_t *buf, uint16_t type, uint16_t flags, const char *name)
 {
-	uint8_t buf[1024];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi, *pi;
-	struct nlattr *li, *data, *pe;
-	int rc;
+	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
+static int veth_create(const char *name, const char *peer, const char *alias)
+{
+	uint8_t buf[1024];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, name);
+	struct ifinfomsg *pi;
+	struct nlattr *li, *data, *pe;
+	int rc;
+
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -152,13 +161,8 @@ static int veth_create(const char *name, const char *peer, const char *alias)
 static int alias_set(const char *name, const char *alias)
 {
 	uint8_t buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_SETLINK, 0, name);
 
-	nlh->nlmsg_type = RTM_SETLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return rtnl_do(nlh);
 }
@@ -171,14 +175,9 @@ static int alias_set(const char *name, const char *alias)
 static int addrgen_none(const char *name)
 {
 	uint8_t buf[512];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_SETLINK, 0, name);
 	struct nlattr *af, *in6;
 
-	nlh->nlmsg_type = RTM_SETLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
 	in6 = mnl_attr_nest_start(nlh, AF_INET6);
 	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
@@ -190,14 +189,8 @@ static int addrgen_none(const char *name)
 static int link_delete(const char *name)
 {
 	uint8_t buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_DELLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return rtnl_do(nlh);
+	return rtnl_do(link_msg(buf, RTM_DELLINK, 0, name));
 }
 
 /*

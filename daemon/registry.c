@@ -5,12 +5,15 @@
  * Plain linked lists: a static configuration has few objects, and the
  * datapath keeps its own per-socket lookup for the packet path.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "log.h"
 #include "registry.h"
 #include "sock.h"
+#include "tap.h"
 
 void l2tpd_registry_init(struct l2tpd_registry *reg)
 {
@@ -183,8 +186,47 @@ void l2tpd_session_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 	free(s);
 }
 
+int l2tpd_sessions_links_delete(struct l2tpd_session *const *v, size_t n,
+				bool (*take)(const struct l2tpd_session *s))
+{
+	char(*names)[IFNAMSIZ] = calloc(n ? n : 1, IFNAMSIZ);
+	unsigned int k = 0;
+	int rc;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->cfg.ifname[0] && take(v[i]))
+			memcpy(names[k++], v[i]->cfg.ifname, IFNAMSIZ);
+	rc = l2tpd_links_delete((const char(*)[IFNAMSIZ])names, k);
+	if (rc < 0)
+		log_debug("datapath: batch delete of %u interfaces: %s", k, strerror(-rc));
+	free(names);
+	return rc;
+}
+
 void l2tpd_registry_clear(struct l2tpd_registry *reg, struct l2tpd_datapath *dp)
 {
+	size_t n = 0;
+	struct l2tpd_session **v;
+
+	/*
+	 * All sessions of all tunnels in one batch: the interfaces of many
+	 * one-session tunnels go in one unregister too (sessions_predelete).
+	 */
+	for (struct l2tpd_tunnel *t = reg->tunnels; t; t = t->next)
+		for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+			n++;
+	v = n > 1 ? malloc(n * sizeof(*v)) : NULL;
+	if (v) {
+		size_t i = 0;
+
+		for (struct l2tpd_tunnel *t = reg->tunnels; t; t = t->next)
+			for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+				v[i++] = s;
+		l2tpd_sessions_del(reg, dp, v, n);
+		free(v);
+	}
 	while (reg->tunnels)
 		l2tpd_tunnel_del(reg, dp, reg->tunnels);
 }

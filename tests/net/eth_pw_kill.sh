@@ -4,6 +4,10 @@
 # not persistent: the kernel removes each when the fd closes) and no bound
 # socket; a restarted l2tpd (same socket path and pid file, now stale) starts
 # clean and serves the pseudowire again.
+# With L2TPD_DATAPATH=ebpf the interfaces are veth pairs, which the kernel
+# cannot tie to a process: they stay after SIGKILL and the next start
+# removes them (l2tpd(8)); a static tunnel there holds no socket (the tc
+# program takes its packets), and the kernel frees the programs at SIGKILL.
 . "$(dirname "$0")/lib.sh"
 require_base
 setup_ns 1 2
@@ -32,20 +36,41 @@ tunnel_pair_b() {
 	ip -n "$PFX-2" addr add 203.0.113.2 peer 203.0.113.1 dev l2tpeth0
 }
 udp_bound() { ip netns exec "$PFX-1" ss -Huan "sport = :5000" | grep -q .; }
+EBPF=0
+[ "${L2TPD_DATAPATH:-user}" = ebpf ] && EBPF=1
+# bpf_progs: the ids of the BPF programs daemon 1 holds (its fdinfo)
+bpf_progs() {
+	local f
+	for f in /proc/"${DPID[1]}"/fdinfo/*; do
+		grep -q '^prog_type:' "$f" 2>/dev/null && sed -n 's/^prog_id:[[:space:]]*//p' "$f"
+	done | sort -u
+}
 
 setup_pw
 tunnel_pair_b
 ping_ok 1 203.0.113.2
 [ "$(count_links 1 l2tpeth)" -eq 3 ] || fail "expected 3 l2tpeth interfaces in ns 1"
-udp_bound || fail "no UDP socket on port 5000 in ns 1"
+if [ $EBPF = 0 ]; then
+	udp_bound || fail "no UDP socket on port 5000 in ns 1"
+else
+	progs=$(bpf_progs)
+	[ -n "$progs" ] || fail "l2tpd1 holds no BPF program"
+fi
 
 say "SIGKILL l2tpd1 (pid ${DPID[1]})"
 old=${DPID[1]}
 kill -KILL "$old"
 wait "$old" 2>/dev/null || true
 unset "DPID[1]"
-wait_for "TAPs of the killed daemon to go" 100 eval "[ \$(count_links 1 l2tpeth) -eq 0 ]"
-wait_for "UDP port 5000 to be released" 100 eval '! udp_bound'
+if [ $EBPF = 0 ]; then
+	wait_for "TAPs of the killed daemon to go" 100 eval "[ \$(count_links 1 l2tpeth) -eq 0 ]"
+	wait_for "UDP port 5000 to be released" 100 eval '! udp_bound'
+else
+	for id in $progs; do
+		wait_for "program $id freed" 100 eval "! bpftool prog show id $id >/dev/null 2>&1"
+	done
+	[ "$(count_links 1 l2tpeth)" -eq 3 ] || fail "expected the killed daemon's 3 veth pairs"
+fi
 ip -n "$PFX-1" -o link show
 
 say "restart l2tpd1 on the stale socket and pid file"
@@ -53,6 +78,10 @@ say "restart l2tpd1 on the stale socket and pid file"
 start_l2tpd 1
 [ "$(cat "$T/l2tpd1.pid" 2>/dev/null)" = "${DPID[1]}" ] ||
 	fail "pid file holds '$(cat "$T/l2tpd1.pid" 2>/dev/null)', not the new pid ${DPID[1]}"
+if [ $EBPF = 1 ]; then
+	[ "$(count_links 1 l2tpeth)" -eq 0 ] || fail "the restarted l2tpd left the killed one's veths"
+	grep -q "removed l2tpdp[0-9]* left by l2tpd $old" "$T/l2tpd1.log" || fail "no log of the removal"
+fi
 [ -z "$(l2tpc 1 show tunnel)" ] || fail "restarted l2tpd is not clean: $(l2tpc 1 show tunnel)"
 [ -z "$(l2tpc 1 show session)" ] || fail "restarted l2tpd shows sessions"
 

@@ -79,6 +79,7 @@ struct eb_session {
 	struct l2tp_bpf_sess m;
 	uint32_t tx_key; /* where l2tp_encap runs: l2tpethN (UDP) or l2tpdpN (IP) */
 	int link_fd; /* l2tp_encap's tcx link */
+	bool gone; /* the veth pair is deleted (sessions_predelete) */
 	char peer[IFNAMSIZ];
 };
 
@@ -788,12 +789,33 @@ static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 	close(es->link_fd);
 	maps_del(e, es);
 	e->used[es->m.idx] = 0;
-	if (link_delete(s->cfg.ifname) < 0)
+	if (!es->gone && link_delete(s->cfg.ifname) < 0)
 		link_delete(es->peer);
 	if (!strncmp(s->cfg.ifname, L2TPD_TAP_PREFIX, strlen(L2TPD_TAP_PREFIX)))
 		l2tpd_tap_released(s->cfg.ifname);
 	free(es);
 	s->dp = NULL;
+}
+
+/*
+ * Many sessions at once (a tunnel's, or all at shutdown): their veth pairs
+ * in one batch (l2tpd_links_delete: one RCU wait, not two per pair).
+ * Deleting l2tpethN takes its peer with it, and the tcx link on either.
+ */
+static bool eb_batch_take(const struct l2tpd_session *s)
+{
+	return s->dp && !((const struct eb_session *)s->dp)->gone;
+}
+
+static void eb_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
+				  size_t n)
+{
+	(void)dp;
+	if (l2tpd_sessions_links_delete(v, n, eb_batch_take) < 0)
+		return; /* session_delete removes what is left one by one */
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->dp)
+			((struct eb_session *)v[i]->dp)->gone = true;
 }
 
 static void eb_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,
@@ -847,6 +869,7 @@ static const struct l2tpd_datapath_ops eb_ops = {
 	.session_create = eb_session_create,
 	.session_modify = eb_session_modify,
 	.session_delete = eb_session_delete,
+	.sessions_predelete = eb_sessions_predelete,
 	.session_stats = eb_session_stats,
 	.session_send_seq = eb_session_send_seq,
 	.free = eb_free,

@@ -135,23 +135,26 @@ static void mx_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 	d->ops->session_delete(d, s);
 }
 
-/* Runs of sessions of one datapath go to its batch delete. */
+/* The sessions of each datapath go to its batch delete, in their order. */
 static void mx_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
 				  size_t n)
 {
 	struct mux *m = (struct mux *)dp;
-	size_t i = 0;
+	struct l2tpd_datapath *ds[2] = {m->eb, m->us};
+	struct l2tpd_session **part = malloc((n ? n : 1) * sizeof(*part));
 
-	while (i < n) {
-		struct l2tpd_datapath *d = owner(m, v[i]->tunnel);
-		size_t j = i + 1;
+	if (!part)
+		return; /* session_delete removes them one by one */
+	for (int k = 0; k < 2; k++) {
+		size_t j = 0;
 
-		while (j < n && owner(m, v[j]->tunnel) == d)
-			j++;
-		if (j - i > 1 && d->ops->sessions_predelete)
-			d->ops->sessions_predelete(d, v + i, j - i);
-		i = j;
+		for (size_t i = 0; i < n; i++)
+			if (owner(m, v[i]->tunnel) == ds[k])
+				part[j++] = v[i];
+		if (j > 1 && ds[k]->ops->sessions_predelete)
+			ds[k]->ops->sessions_predelete(ds[k], part, j);
 	}
+	free(part);
 }
 
 static void mx_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,

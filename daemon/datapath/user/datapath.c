@@ -518,26 +518,19 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 	l2tpd_tap_released(s->cfg.ifname);
 }
 
+/* Sessions with a TAP of their own still there (PPP sessions have none). */
+static bool us_batch_take(const struct l2tpd_session *s)
+{
+	const struct us_session *sh = s->dp;
+
+	return sh && !atomic_load(&sh->gone) && !sh->rep[0]->ppp;
+}
+
 static void us_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
 				  size_t n)
 {
-	char(*names)[IFNAMSIZ] = calloc(n ? n : 1, IFNAMSIZ);
-	unsigned int k = 0;
-	int rc;
-
 	(void)dp;
-	if (!names)
-		return; /* session_delete removes them one by one */
-	for (size_t i = 0; i < n; i++) {
-		struct us_session *sh = v[i]->dp;
-
-		if (sh && !atomic_load(&sh->gone) && !sh->rep[0]->ppp && v[i]->cfg.ifname[0])
-			memcpy(names[k++], v[i]->cfg.ifname, IFNAMSIZ);
-	}
-	rc = l2tpd_links_delete((const char(*)[IFNAMSIZ])names, k);
-	if (rc < 0)
-		log_debug("datapath: batch delete of %u interfaces: %s", k, strerror(-rc));
-	free(names);
+	(void)l2tpd_sessions_links_delete(v, n, us_batch_take); /* else one by one */
 }
 
 static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,

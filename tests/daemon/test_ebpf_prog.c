@@ -725,6 +725,42 @@ static void test_ebpf_seq_follows_peer(void **state)
 	assert_true(encap_numbers());
 }
 
+/*
+ * A GSO frame (gso_segs 4) reaching l2tp_encap of a numbering session: it
+ * would become 4 packets with one copy of its header, so it goes
+ * unnumbered (ebpf.c puts `seq send` sessions where frames are cut
+ * before, per_segment()), and the counters count the 4 packets.
+ */
+static void test_ebpf_encap_gso_frame(void **state)
+{
+	const struct shape sh = {.udp = true, .l2spec = true, .seq = true};
+	struct __sk_buff ctx = {.ifindex = TX_IFINDEX, .gso_segs = 4};
+	struct l2tp_bpf_sess m;
+	struct l2tp_bpf_stats st;
+	uint8_t f[98], out[512];
+	size_t outlen = sizeof(out);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = sizeof(f), .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = 1);
+
+	(void)state;
+	NEED_BPF();
+	bpf_sess(&sh, &m);
+	maps_reset(&m);
+	frame(f, sizeof(f), 0x0800, 5);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.l2tp_encap), &o), 0);
+	assert_int_equal(o.retval, TC_ACT_OK);
+	assert_int_equal(out[ETH + 20 + 8 + 8] & 0x40, 0); /* no S bit */
+	assert_int_equal(ld32(&out[ETH + 20 + 8 + 8]), 0);
+	stats_get(m.idx, &st);
+	assert_int_equal(st.tx_packets, 4);
+	assert_int_equal(st.tx_bytes, sizeof(f) + 4 * 12); /* session id, 0x0003 + 2, sublayer */
+	/* the next plain frame is numbered, 0: the GSO frame used no number */
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_encap, f, sizeof(f), out, &outlen), TC_ACT_OK);
+	assert_int_equal(ld32(&out[ETH + 20 + 8 + 8]), 0x40000000u);
+}
+
 /* Random bytes after valid outer headers and session id: OK, SHOT or next only. */
 static void test_ebpf_decap_random(void **state)
 {
@@ -764,6 +800,7 @@ int main(void)
 	    cmocka_unit_test(test_ebpf_decap_drops),
 	    cmocka_unit_test(test_ebpf_decap_random),
 	    cmocka_unit_test(test_ebpf_seq_follows_peer),
+	    cmocka_unit_test(test_ebpf_encap_gso_frame),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

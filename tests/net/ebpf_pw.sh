@@ -180,6 +180,15 @@ phase() {
 	say "== $1: TCP over UDP (GSO frames) and over IP (segmented before encap)"
 	iperf_tcp e1 198.51.100.6 5201
 	iperf_tcp i4 198.51.100.22 5202
+	# `seq send`: every segment of a TCP frame has a number of its own, and
+	# they reach the wire in order (ebpf.c, per_segment() and rps_pin());
+	# numbered before segmentation, all but one would be duplicates
+	d1=$(pstat 1 3000 105 '^rx_seq_discards$') d2=$(pstat 2 4000 1105 '^rx_seq_discards$')
+	iperf_tcp s0 198.51.100.38 5203
+	e1=$(pstat 1 3000 105 '^rx_seq_discards$') e2=$(pstat 2 4000 1105 '^rx_seq_discards$')
+	say "s0 sequence discards during TCP: ns 1 $d1 -> $e1, ns 2 $d2 -> $e2"
+	[ -n "$e1" ] && [ -n "$e2" ] && [ "$e1" = "$d1" ] && [ "$e2" = "$d2" ] ||
+		fail "sequence discards during TCP through s0"
 
 	say "== $1: UDP/IPv6 (zero UDP checksums)"
 	tun udp 3200 6 udp6_csum_tx off udp6_csum_rx off

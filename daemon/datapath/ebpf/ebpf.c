@@ -328,10 +328,10 @@ static int neigh_msg(int type, uint16_t flags, const union l2tpd_addr *nh, int o
 	return rtnl_do(nlh);
 }
 
-/* TCP segmentation offload off on |dev| (the legacy ETHTOOL_STSO). */
-static int tso_off(const char *dev)
+/* TCP segmentation offload on or off on |dev| (the legacy ETHTOOL_STSO). */
+static int tso_set(const char *dev, bool on)
 {
-	struct ethtool_value ev = {.cmd = ETHTOOL_STSO, .data = 0};
+	struct ethtool_value ev = {.cmd = ETHTOOL_STSO, .data = on};
 	struct ifreq ifr = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
 
@@ -651,6 +651,80 @@ static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
 	       ((m->flags & L2TP_BPF_L2SPEC) ? 4u : 0u);
 }
 
+/*
+ * Where l2tp_encap runs. On l2tpethN's egress a TCP frame of up to 64 KiB
+ * is still whole: over UDP it becomes UDP tunnel GSO, segmented where it
+ * leaves the host, each segment with a copy of our headers. That will not
+ * do when the segments need headers of their own:
+ *  - IP encapsulation: the kernel has no segmentation for what follows
+ *    protocol 115;
+ *  - `seq send`: every segment needs its own sequence number (RFC 3931
+ *    §4.6), or the peer takes all but one for duplicates.
+ * Those sessions' l2tpethN gets no TSO (the kernel cuts TCP frames in
+ * software when l2tpethN sends them) and l2tp_encap runs on the ingress
+ * of the peer l2tpdpN, which sees the segments.
+ */
+static bool per_segment(const struct l2tp_bpf_sess *m)
+{
+	return !(m->flags & L2TP_BPF_UDP) || (m->flags & L2TP_BPF_SEQ);
+}
+
+/*
+ * `seq send`: the numbers must reach the wire in the order l2tp_encap
+ * gives them, but frames sent on several CPUs each cross the veth into
+ * that CPU's backlog, and one CPU's backlog may run before another's: the
+ * peer then drops the later number as out of sequence. RPS on l2tpdpN
+ * steers all of them into one CPU's backlog (CPU |idx| mod n, to spread
+ * sessions), so they are numbered and sent in one order. Without sysfs
+ * (or with one CPU) nothing is done.
+ */
+static void rps_pin(const char *peer, uint32_t idx)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	char path[96], mask[32];
+	unsigned int cpu;
+	FILE *f;
+
+	if (n <= 1)
+		return;
+	cpu = idx % (unsigned int)(n > 64 ? 64 : n);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", peer);
+	snprintf(mask, sizeof(mask), "%llx\n", 1ULL << cpu);
+	f = fopen(path, "we");
+	if (!f || fputs(mask, f) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		log_debug("datapath ebpf: %s: %s", path, strerror(errno));
+		return;
+	}
+}
+
+/* Attaches l2tp_encap where per_segment() says, with TSO to match; fills the tx map. */
+static int tx_attach(struct eb_dp *e, struct eb_session *es, const char *ifname)
+{
+	bool seg = per_segment(&es->m);
+	int rc = tso_set(ifname, !seg);
+
+	if (rc < 0)
+		return rc;
+	if (es->m.flags & L2TP_BPF_SEQ)
+		rps_pin(es->peer, es->m.idx);
+	es->tx_key = seg ? es->m.fib_ifindex : es->m.ifindex;
+	rc = maps_put(e, es);
+	if (rc < 0)
+		return rc;
+	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
+				 seg ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
+	if (es->link_fd < 0) {
+		rc = es->link_fd;
+		snprintf(e->base.err, sizeof(e->base.err), "attaching l2tp_encap (tcx): %s",
+			 strerror(-rc));
+		maps_del(e, es);
+		return rc;
+	}
+	return 0;
+}
+
 static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 {
 	struct eb_dp *e = (struct eb_dp *)dp;
@@ -725,36 +799,12 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (rc == 0)
 		rc = l2tpd_tap_set_up(es->peer); /* the carrier of l2tpethN */
 	es->m.fib_ifindex = if_nametoindex(es->peer);
-	/*
-	 * Where l2tp_encap runs. UDP: on l2tpethN's egress, where a TCP
-	 * frame of up to 64 KiB is still whole; it becomes UDP tunnel GSO,
-	 * segmented where it leaves the host. IP: the kernel has no
-	 * segmentation for what follows protocol 115, so l2tpethN gets no
-	 * TSO (the kernel cuts TCP frames in software when l2tpethN sends
-	 * them) and l2tp_encap runs on the ingress of the peer l2tpdpN,
-	 * which sees the segments.
-	 */
-	es->tx_key = es->m.ifindex;
-	if (rc == 0 && !(es->m.flags & L2TP_BPF_UDP)) {
-		rc = tso_off(ifname);
-		es->tx_key = es->m.fib_ifindex;
-	}
-	if (rc < 0 || !es->m.ifindex || !es->tx_key)
+	if (rc < 0 || !es->m.ifindex || !es->m.fib_ifindex)
 		goto fail_link;
 	idx_reset(e, i);
-	rc = maps_put(e, es);
+	rc = tx_attach(e, es, ifname);
 	if (rc < 0)
 		goto fail_link;
-	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
-				 es->m.flags & L2TP_BPF_UDP ? L2TPD_BPF_TCX_EGRESS
-							    : L2TPD_BPF_TCX_INGRESS);
-	if (es->link_fd < 0) {
-		rc = es->link_fd;
-		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
-			 strerror(-rc));
-		maps_del(e, es);
-		goto fail_link;
-	}
 	e->used[i] = 1;
 	memcpy(s->cfg.ifname, ifname, IFNAMSIZ);
 	s->dp = es;
@@ -775,6 +825,22 @@ static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 
 	if (rc < 0)
 		return rc;
+	if (per_segment(&m) != per_segment(&es->m)) {
+		/* `seq send` changed: l2tp_encap moves (tx_attach) */
+		struct eb_session old = *es;
+
+		close(es->link_fd);
+		maps_del(e, es);
+		es->m = m;
+		rc = tx_attach(e, es, s->cfg.ifname);
+		if (rc < 0) {
+			*es = old;
+			if (tx_attach(e, es, s->cfg.ifname) < 0)
+				log_warnx("session %u: l2tp_encap lost: %s", s->cfg.session_id,
+					  strerror(-rc));
+		}
+		return rc;
+	}
 	es->m = m;
 	return maps_put(e, es);
 }

@@ -100,6 +100,7 @@ int l2tp_encap(struct __sk_buff *skb)
 	struct ethhdr inner;
 	struct l2tp_hdrs h = {};
 	__u32 iplen, l4len, hl = 0, l2tplen, room, plen = skb->len;
+	__u32 segs = skb->gso_segs > 1 ? skb->gso_segs : 1;
 	__u64 flags;
 	int rc;
 
@@ -133,7 +134,13 @@ int l2tp_encap(struct __sk_buff *skb)
 
 		if (!q)
 			goto err;
-		if (numbering(s, q)) {
+		/*
+		 * A GSO frame here (UDP, no `seq send` configured: ebpf.c,
+		 * per_segment()) would give all its segments one number;
+		 * while following a numbering peer it goes unnumbered (the S
+		 * bit is per packet, RFC 3931 §4.6).
+		 */
+		if (numbering(s, q) && skb->gso_segs <= 1) {
 			__u32 ns;
 
 			ns = __sync_fetch_and_add(&q->ns, 1) & 0xffffff;
@@ -252,8 +259,9 @@ int l2tp_encap(struct __sk_buff *skb)
 		if (bpf_skb_store_bytes(skb, off + i, &h.b[src + i], 2, 0) < 0)
 			goto err;
 	}
-	__sync_fetch_and_add(&st->tx_packets, 1);
-	__sync_fetch_and_add(&st->tx_bytes, plen - ETH_HLEN + l2tplen + ETH_HLEN);
+	/* a GSO frame: the packets on the wire (their inner headers aside) */
+	__sync_fetch_and_add(&st->tx_packets, segs);
+	__sync_fetch_and_add(&st->tx_bytes, plen + segs * l2tplen);
 	if (test_mode)
 		return TC_ACT_OK;
 	if (neigh)

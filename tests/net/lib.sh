@@ -224,6 +224,53 @@ start_l2tpd() {
 		fail "pid $pid is not l2tpd"
 }
 
+# tcx_links D: how many tcx links (attached programs) daemon D holds;
+# prog_ids D: the ids of the BPF programs it holds (from /proc/PID/fdinfo,
+# which any bpftool shows, also one that predates tcx); map_ids D: its maps'
+tcx_links() { grep -ls '^link_type:[[:space:]]*tcx' /proc/"${DPID[$1]}"/fdinfo/* | wc -l; }
+prog_ids() {
+	local f
+	for f in /proc/"${DPID[$1]}"/fdinfo/*; do
+		grep -q '^prog_type:' "$f" 2>/dev/null && sed -n 's/^prog_id:[[:space:]]*//p' "$f"
+	done | sort -u
+}
+map_ids() {
+	local f
+	for f in /proc/"${DPID[$1]}"/fdinfo/*; do
+		grep -q '^map_type:' "$f" 2>/dev/null && sed -n 's/^map_id:[[:space:]]*//p' "$f"
+	done | sort -u
+}
+prog_exists() { bpftool prog show id "$1" >/dev/null 2>&1; }
+
+# ebpf_kill D: SIGKILL ebpf daemon D; the kernel frees its programs (waited for)
+ebpf_kill() {
+	local ids id
+	ids=$(prog_ids "$1")
+	[ -n "$ids" ] || fail "l2tpd$1 holds no BPF program"
+	for id in $ids; do prog_exists "$id" || fail "bpftool does not see program $id"; done
+	kill -KILL "${DPID[$1]}"
+	wait "${DPID[$1]}" 2>/dev/null || true
+	unset "DPID[$1]"
+	for id in $ids; do
+		wait_for "program $id freed after SIGKILL" 100 eval "! prog_exists $id"
+	done
+}
+
+# ebpf_stop_all IFNAME: stop_daemons (ebpf in namespaces 1 and 2); their
+# programs are freed, and no veth peer l2tpdpN nor session device IFNAME is left
+ebpf_stop_all() {
+	local ids id n
+	ids="$(prog_ids 1) $(prog_ids 2)"
+	stop_daemons
+	for id in $ids; do
+		wait_for "program $id freed" 100 eval "! prog_exists $id"
+	done
+	for n in 1 2; do
+		[ "$(count_links "$n" l2tpdp)" -eq 0 ] || fail "veth peers left in ns $n"
+		[ "$(count_links "$n" "$1")" -eq 0 ] || fail "session device $1 left in ns $n"
+	done
+}
+
 # require_ebpf D: skips the test (77) unless l2tpd can load its BPF
 # programs in namespace D (a kernel without BPF, tcx or the privileges says
 # why in l2tpd's log, and l2tpd exits). The probe daemon is stopped again.

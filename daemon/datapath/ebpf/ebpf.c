@@ -162,9 +162,12 @@ static int veth_create(const char *name, const char *peer, const char *alias)
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	rc = rtnl_do(nlh);
-	if (rc == 0 && (rc = alias_set(peer, alias)) == 0)
-		addrgen_none(peer); /* best effort: a kernel without IPv6 refuses it */
 	if (rc < 0)
+		return rc; /* nothing made (EEXIST: the name is someone else's, leave it) */
+	rc = alias_set(peer, alias);
+	if (rc == 0)
+		addrgen_none(peer); /* best effort: a kernel without IPv6 refuses it */
+	else
 		link_delete(name);
 	return rc;
 }
@@ -670,6 +673,15 @@ static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
 	       ((m->flags & L2TP_BPF_L2SPEC) ? 4u : 0u);
 }
 
+/*
+ * An automatic name: one of our sessions', or any interface's (a managed
+ * session's netdev comes up beside interfaces the admin made).
+ */
+static bool name_taken(const char *name, void *reg)
+{
+	return l2tpd_registry_ifname_used(name, reg) || if_nametoindex(name) != 0;
+}
+
 static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 {
 	struct eb_dp *e = (struct eb_dp *)dp;
@@ -722,8 +734,7 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (s->cfg.ifname[0]) {
 		snprintf(ifname, sizeof(ifname), "%s", s->cfg.ifname);
 	} else {
-		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, l2tpd_registry_ifname_used, e->reg,
-					  ifname);
+		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, name_taken, e->reg, ifname);
 		if (rc < 0)
 			goto fail;
 	}

@@ -155,13 +155,36 @@ underlay4() {
 	ip -n "$PFX-1" addr add 192.0.2.1/24 dev u1
 	ip -n "$PFX-2" addr add 192.0.2.2/24 dev u2
 	A1=192.0.2.1 A2=192.0.2.2
+	mixed_offloads
 }
 underlay6() {
 	veth 1 u1 2 u2
 	ip -n "$PFX-1" addr add 2001:db8:1::1/64 dev u1 nodad
 	ip -n "$PFX-2" addr add 2001:db8:1::2/64 dev u2 nodad
 	A1=2001:db8:1::1 A2=2001:db8:1::2
+	mixed_offloads
 	wait_for "underlay6 ping" 100 ip netns exec "$PFX-1" ping -6 -c 1 -W 1 -q "$A2"
+}
+
+# dp_name D: the --datapath daemon D gets from start_l2tpd
+dp_name() {
+	local v=L2TPD_DATAPATH_$1
+	echo "${!v:-${L2TPD_DATAPATH:-user}}"
+}
+
+# A mixed pair (L2TPD_DATAPATH_1=ebpf, daemon 2 on user): on a veth the
+# kernel hands the peer what the ebpf end queued, GSO frames whole and
+# checksums not filled in, which a userspace reader takes as they are. The
+# ebpf end's underlay then finishes them as a NIC would (tx off; see
+# ebpf_pw.sh and l2tpd(8), the ebpf datapath).
+mixed_offloads() {
+	local d o
+	for d in 1 2; do
+		o=$((3 - d))
+		[ "$(dp_name "$d")" = ebpf ] && [ "$(dp_name "$o")" != ebpf ] || continue
+		command -v ethtool >/dev/null || skip "ethtool not installed (mixed pair offloads)"
+		ip netns exec "$PFX-$d" ethtool -K "u$d" tx off >/dev/null
+	done
 }
 
 # ---- bounded waits ---------------------------------------------------------------

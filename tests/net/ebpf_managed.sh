@@ -11,7 +11,8 @@
 # reached the control plane, nothing was retransmitted); a peer that
 # vanishes (SIGKILL) is noticed through its silence, its programs are freed
 # by the kernel and its veths by its next start, which brings everything
-# back; SIGTERM leaves nothing. Then `--datapath auto`: the ebpf datapath
+# back; SIGTERM leaves nothing. L2TPv2, fallback on and PPP are refused
+# with their reason. Then `--datapath auto`: the ebpf datapath
 # takes a managed L2TPv3 Ethernet tunnel, the user datapath an L2TPv2 one,
 # one with fallback on, and one whose first session is PPP (it moves).
 # Skips (77) where the ebpf datapath cannot load.
@@ -120,6 +121,29 @@ say "Hello keepalives cross beside the data (hello 1)"
 h0=$(ctl_type 2 20 rx HELLO)
 wait_for "Hellos from ns 1" 60 eval "[ \$(ctl_type 2 20 rx HELLO) -ge $((h0 + 2)) ]"
 wait_for "Hellos from ns 2" 60 eval "[ \$(ctl_type 1 10 rx HELLO) -ge 2 ]"
+
+say "--datapath ebpf refuses L2TPv2, fallback on and PPP, and says why"
+if l2tpc 1 add tunnel tunnel_id 30 remote "$A2" local "$A1" udp_sport 1702 udp_dport 1702 \
+	control on version 2 2>"$T/v2.err"; then
+	fail "ebpf took an L2TPv2 tunnel"
+fi
+grep -q 'carries L2TPv3 only' "$T/v2.err" || fail "v2 refused without the reason: $(cat "$T/v2.err")"
+if l2tpc 1 add tunnel tunnel_id 40 remote "$A2" local "$A1" udp_sport 1703 udp_dport 1703 \
+	control on fallback on 2>"$T/fb.err"; then
+	fail "ebpf took a tunnel with fallback on"
+fi
+grep -q 'fallback on' "$T/fb.err" || fail "fallback refused without the reason: $(cat "$T/fb.err")"
+# PPP over L2TPv3 (type 7): the session is negotiated, its datapath refused (CDN)
+l2tpc 2 add tunnel tunnel_id 61 remote "$A1" local "$A2" udp_sport 1704 udp_dport 1704 \
+	control on role accept
+l2tpc 2 add session tunnel_id 61 pw_type ppp remote_end_id p3 auth none ppp_local 203.0.113.9
+l2tpc 1 add tunnel tunnel_id 60 remote "$A2" local "$A1" udp_sport 1704 udp_dport 1704 control on
+l2tpc 1 add session tunnel_id 60 pw_type ppp remote_end_id p3 name ppp60
+wait_for "the PPP session refused by ebpf" 200 \
+	grep -qE 'tunnel 6[01]: session .* datapath failed: the ebpf datapath carries Ethernet' \
+	"$T/l2tpd1.log" "$T/l2tpd2.log"
+l2tpc 1 del tunnel tunnel_id 60
+l2tpc 2 del tunnel tunnel_id 61
 
 say "CDN (del session): one veth, tcx link and map entry less at both ends"
 l2tpc 1 del session tunnel_id 10 remote_end_id vc2

@@ -27,9 +27,10 @@ struct l2tpd_datapath_ops {
 	/* Closes what tunnel_create opened. Sessions are deleted before. */
 	void (*tunnel_delete)(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t);
 	/*
-	 * Optional: the name of the datapath that carries |t| (NULL: a
-	 * managed tunnel's), where one datapath hands tunnels to others
-	 * (datapath/ebpf/mux.c). NULL: ops->name.
+	 * Optional: the name of the datapath that carries |t| (static or
+	 * managed; NULL: the one a tunnel goes to when no other takes it),
+	 * where one datapath hands tunnels to others (datapath/ebpf/mux.c).
+	 * NULL: ops->name.
 	 */
 	const char *(*tunnel_dp_name)(struct l2tpd_datapath *dp, const struct l2tpd_tunnel *t);
 	/* Fills the kernel's tunnel counters. */

@@ -76,11 +76,11 @@ static void usage(FILE *f)
 		"                          %s/NAME.pid\n"
 		"      --datapath DP       what carries the frames: \"kernel\" (the kernel's\n"
 		"                          L2TP modules), \"user\" (TAP devices and sockets\n"
-		"                          in l2tpd), \"ebpf\" (tc BPF programs; static\n"
-		"                          L2TPv3 tunnels only) or \"auto\" (the default:\n"
-		"                          kernel when its l2tp family is there, else ebpf\n"
-		"                          for static L2TPv3 tunnels and user for the\n"
-		"                          others, else user)\n"
+		"                          in l2tpd), \"ebpf\" (tc BPF programs; L2TPv3\n"
+		"                          Ethernet pseudowires only) or \"auto\" (the\n"
+		"                          default: kernel when its l2tp family is there,\n"
+		"                          else ebpf for L2TPv3 Ethernet tunnels and user\n"
+		"                          for the others, else user)\n"
 		"  -w, --workers N|auto    user datapath threads (default 1; auto: one per\n"
 		"                          CPU, at most %d)\n"
 		"  -h, --help              this text\n"
@@ -422,7 +422,7 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 	if (strcmp(o->datapath, "ebpf") == 0) {
 		char why[160];
 
-		/* alone: static L2TPv3 tunnels only, the others are refused */
+		/* alone: L2TPv3 Ethernet pseudowires only, the others are refused */
 		dp = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
 		if (!dp)
 			log_warnx("datapath ebpf: %s", why);
@@ -465,7 +465,7 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 			dp = us ? l2tpd_datapath_mux_new(eb, us) : NULL;
 			if (dp) {
 				o->datapath = "ebpf+user";
-				log_info("datapath auto: static L2TPv3 tunnels in ebpf, the "
+				log_info("datapath auto: L2TPv3 Ethernet tunnels in ebpf, the "
 					 "others in user");
 				return dp;
 			}

@@ -1519,7 +1519,7 @@ static int tunnel_add(struct l2tpd_mgr *m, const struct cli_cmd *cmd, bool from_
 	struct l2tp_api_tunnel tc = cmd->tunnel;
 
 	tc.proto_version = cmd->m.version == 2 ? 2 : 3; /* until a fallback changes it */
-	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &tc, mt, &rc);
+	mt->dt = l2tpd_tunnel_add_managed(m->reg, m->dp, &tc, mt, cmd->m.fallback, &rc);
 	if (!mt->dt) {
 		free(mt);
 		ctl_put(m, &mt_path_copy, true);
@@ -1785,7 +1785,7 @@ int l2tpd_mgr_put_tunnel(struct l2tpd_mgr *m, const struct l2tpd_mtunnel *mt, st
 
 	PUT(u32, L2TPD_ATTR_CONN_ID, mt->cfg.tunnel.conn_id);
 	PUTS(L2TPD_ATTR_DATAPATH, m->dp->ops->tunnel_dp_name
-				      ? m->dp->ops->tunnel_dp_name(m->dp, NULL)
+				      ? m->dp->ops->tunnel_dp_name(m->dp, mt->dt)
 				      : m->dp->ops->name);
 	PUTS(L2TPD_ATTR_STATE, t ? l2tp_tunnel_state_name(l2tp_tunnel_state(t)) : "idle");
 	PUTS(L2TPD_ATTR_ROLE, k->accept ? "accept" : "initiate");

@@ -5,7 +5,8 @@
  * The manager owns libl2tp's context (include/l2tp/ctx.h) and feeds it:
  * control datagrams from the tunnels' data sockets (datapath ctrl_rx hook)
  * and from its own sockets (one per local address and port: they take the
- * SCCRQs of peers that have no tunnel socket yet and send every control
+ * SCCRQs of peers that have no tunnel socket yet, all the control messages
+ * of tunnels whose datapath opens none (ebpf), and send every control
  * message), its timers, and the commands of the API and the configuration
  * file. When a session is established it creates the session's datapath
  * with the negotiated values; when it ends the datapath session goes.

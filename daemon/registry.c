@@ -69,12 +69,12 @@ struct l2tpd_session *l2tpd_session_find_ip(struct l2tpd_registry *reg, int fami
 struct l2tpd_tunnel *l2tpd_tunnel_add(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 				      const struct l2tp_api_tunnel *cfg, int *err)
 {
-	return l2tpd_tunnel_add_managed(reg, dp, cfg, NULL, err);
+	return l2tpd_tunnel_add_managed(reg, dp, cfg, NULL, false, err);
 }
 
 struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 					      const struct l2tp_api_tunnel *cfg,
-					      struct l2tpd_mtunnel *mt, int *err)
+					      struct l2tpd_mtunnel *mt, bool fallback, int *err)
 {
 	struct l2tpd_tunnel *t;
 
@@ -89,6 +89,7 @@ struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg, struct
 	}
 	t->cfg = *cfg;
 	t->mt = mt;
+	t->fallback = fallback;
 	t->cfg.present &= ~L2TP_API_BIT(L2TP_ATTR_STATS);
 	memset(&t->cfg.stats, 0, sizeof(t->cfg.stats));
 	*err = dp->ops->tunnel_create(dp, t);

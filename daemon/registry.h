@@ -36,6 +36,12 @@ struct l2tpd_tunnel {
 	 * control plane's own socket (SO_REUSEADDR).
 	 */
 	struct l2tpd_mtunnel *mt;
+	/*
+	 * Managed with "fallback on": L2TPv3 now, L2TPv2 if the peer refuses
+	 * v3 (t->cfg.proto_version changes when the tunnel comes up), so
+	 * only a datapath that carries both may take it.
+	 */
+	bool fallback;
 	bool from_config;
 	bool dying; /* a deleted managed tunnel whose sessions mgr.c is still removing */
 	/* managed: our Control Connection ID while up (v2 data headers carry it); else 0 */
@@ -77,10 +83,13 @@ void l2tpd_tunnel_addrs(const struct l2tpd_tunnel *t, union l2tpd_addr *local,
  */
 struct l2tpd_tunnel *l2tpd_tunnel_add(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 				      const struct l2tp_api_tunnel *cfg, int *err);
-/* The same for the data sockets of managed tunnel |mt| (t->mt set before the datapath runs). */
+/*
+ * The same for the data sockets of managed tunnel |mt| (t->mt and
+ * t->fallback = |fallback| set before the datapath runs).
+ */
 struct l2tpd_tunnel *l2tpd_tunnel_add_managed(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 					      const struct l2tp_api_tunnel *cfg,
-					      struct l2tpd_mtunnel *mt, int *err);
+					      struct l2tpd_mtunnel *mt, bool fallback, int *err);
 /* Deletes the sessions of |t|, then |t| (datapath first, then memory). */
 void l2tpd_tunnel_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 		      struct l2tpd_tunnel *t);

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # ebpf_auto.sh: `--datapath auto` on a kernel without L2TP modules but with
-# BPF: static L2TPv3 tunnels go to the ebpf datapath, the others (UDP over
-# IPv6 with checksums, managed tunnels) to the user datapath behind it, in
-# one l2tpd; `show tunnel` names each tunnel's datapath and all of them
+# BPF: L2TPv3 tunnels of Ethernet sessions, static and managed, go to the
+# ebpf datapath, the others (here UDP over IPv6 with checksums; v2, fallback
+# and PPP in ebpf_managed.sh) to the user datapath behind it, in one l2tpd; `show tunnel` names each tunnel's datapath and all of them
 # pass traffic to a user-datapath peer. Skips (77) where the ebpf datapath
 # cannot load, or where the kernel has its L2TP family (auto takes that).
 . "$(dirname "$0")/lib.sh"
@@ -50,7 +50,7 @@ session_pair 3100 110 4100 210 s6
 inner4 s6 s6 198.51.100.5 198.51.100.6
 ping_n 1 198.51.100.6 10
 
-say "the managed tunnel: user"
+say "the managed tunnel: ebpf"
 wait_link 1 m0
 wait_link 2 m0
 inner4 m0 m0 198.51.100.9 198.51.100.10
@@ -63,11 +63,12 @@ echo "$out"
 dp_of() { awk -v t="Tunnel $1," 'index($0, t) == 1 {f = 1} f && /Datapath:/ {print $2; exit}' <<<"$out"; }
 [ "$(dp_of 3000)" = ebpf ] || fail "tunnel 3000: datapath '$(dp_of 3000)', not ebpf"
 [ "$(dp_of 3100)" = user ] || fail "tunnel 3100: datapath '$(dp_of 3100)', not user"
+[ "$(dp_of 10)" = ebpf ] || fail "managed tunnel 10: datapath '$(dp_of 10)', not ebpf"
 grep -q 'tunnel 3100: datapath user (ebpf: .*checksum' "$T/l2tpd1.log" ||
 	fail "the log does not say why tunnel 3100 is not in ebpf"
 j=$(l2tpc 1 -j show tunnel)
-jq -e '[.[] | select(.tunnel_id == 10) | .managed.datapath // .datapath] | .[0] == "user"' \
-	<<<"$j" >/dev/null || fail "-j show tunnel: managed tunnel 10 not in user: $j"
+jq -e '[.[] | select(.tunnel_id == 10) | .managed.datapath // .datapath] | .[0] == "ebpf"' \
+	<<<"$j" >/dev/null || fail "-j show tunnel: managed tunnel 10 not in ebpf: $j"
 
 say "counters of both kinds"
 for x in "3000 100" "3100 110"; do

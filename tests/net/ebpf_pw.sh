@@ -211,18 +211,7 @@ phase() {
 		fail "-s show session shows no traffic"
 }
 
-# tcx_links D: how many tcx links (attached programs) daemon D holds;
-# prog_ids D: the ids of the BPF programs it holds (from /proc/PID/fdinfo,
-# which any bpftool shows, also one that predates tcx)
-tcx_links() { grep -ls '^link_type:[[:space:]]*tcx' /proc/"${DPID[$1]}"/fdinfo/* | wc -l; }
-prog_ids() {
-	local f
-	for f in /proc/"${DPID[$1]}"/fdinfo/*; do
-		grep -q '^prog_type:' "$f" 2>/dev/null && sed -n 's/^prog_id:[[:space:]]*//p' "$f"
-	done | sort -u
-}
-prog_exists() { bpftool prog show id "$1" >/dev/null 2>&1; }
-
+# tcx_links, prog_ids, prog_exists, ebpf_kill, ebpf_stop_all: lib.sh
 # delete everything in both daemons (tunnels take their sessions)
 teardown() {
 	local t
@@ -262,15 +251,7 @@ n1 ethtool -K u1 tx on >/dev/null
 phase "ebpf <-> ebpf"
 
 say "SIGKILL: the kernel detaches the programs; the next start removes the veths"
-ids=$(prog_ids 2)
-[ -n "$ids" ] || fail "l2tpd2 holds no BPF program"
-for id in $ids; do prog_exists "$id" || fail "bpftool does not see program $id"; done
-kill -KILL "${DPID[2]}"
-wait "${DPID[2]}" 2>/dev/null || true
-unset "DPID[2]"
-for id in $ids; do
-	wait_for "program $id freed after SIGKILL" 100 eval "! prog_exists $id"
-done
+ebpf_kill 2
 [ "$(count_links 2 l2tpdp)" -eq 9 ] || fail "expected the 9 veth pairs of the killed l2tpd"
 L2TPD_DATAPATH_2=ebpf start_l2tpd 2
 [ "$(count_links 2 l2tpdp)" -eq 0 ] || fail "the new l2tpd left the killed one's veths"
@@ -280,13 +261,5 @@ pw k0 3500 150 8
 traffic k0 3500 150 8
 
 say "l2tpd stops (SIGTERM): its devices and programs go with it"
-ids="$(prog_ids 1) $(prog_ids 2)"
-stop_daemons
-for id in $ids; do
-	wait_for "program $id freed" 100 eval "! prog_exists $id"
-done
-for n in 1 2; do
-	[ "$(count_links "$n" l2tpdp)" -eq 0 ] || fail "veth peers left in ns $n"
-	[ "$(count_links "$n" e0)" -eq 0 ] || fail "session device e0 left in ns $n"
-done
+ebpf_stop_all e0
 pass

@@ -38,13 +38,6 @@ tunnel_pair_b() {
 udp_bound() { ip netns exec "$PFX-1" ss -Huan "sport = :5000" | grep -q .; }
 EBPF=0
 [ "${L2TPD_DATAPATH:-user}" = ebpf ] && EBPF=1
-# bpf_progs: the ids of the BPF programs daemon 1 holds (its fdinfo)
-bpf_progs() {
-	local f
-	for f in /proc/"${DPID[1]}"/fdinfo/*; do
-		grep -q '^prog_type:' "$f" 2>/dev/null && sed -n 's/^prog_id:[[:space:]]*//p' "$f"
-	done | sort -u
-}
 
 setup_pw
 tunnel_pair_b
@@ -53,7 +46,7 @@ ping_ok 1 203.0.113.2
 if [ $EBPF = 0 ]; then
 	udp_bound || fail "no UDP socket on port 5000 in ns 1"
 else
-	progs=$(bpf_progs)
+	progs=$(prog_ids 1)
 	[ -n "$progs" ] || fail "l2tpd1 holds no BPF program"
 fi
 
@@ -67,7 +60,7 @@ if [ $EBPF = 0 ]; then
 	wait_for "UDP port 5000 to be released" 100 eval '! udp_bound'
 else
 	for id in $progs; do
-		wait_for "program $id freed" 100 eval "! bpftool prog show id $id >/dev/null 2>&1"
+		wait_for "program $id freed" 100 eval "! prog_exists $id"
 	done
 	[ "$(count_links 1 l2tpeth)" -eq 3 ] || fail "expected the killed daemon's 3 veth pairs"
 fi

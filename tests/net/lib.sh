@@ -155,13 +155,36 @@ underlay4() {
 	ip -n "$PFX-1" addr add 192.0.2.1/24 dev u1
 	ip -n "$PFX-2" addr add 192.0.2.2/24 dev u2
 	A1=192.0.2.1 A2=192.0.2.2
+	mixed_offloads
 }
 underlay6() {
 	veth 1 u1 2 u2
 	ip -n "$PFX-1" addr add 2001:db8:1::1/64 dev u1 nodad
 	ip -n "$PFX-2" addr add 2001:db8:1::2/64 dev u2 nodad
 	A1=2001:db8:1::1 A2=2001:db8:1::2
+	mixed_offloads
 	wait_for "underlay6 ping" 100 ip netns exec "$PFX-1" ping -6 -c 1 -W 1 -q "$A2"
+}
+
+# dp_name D: the --datapath daemon D gets from start_l2tpd
+dp_name() {
+	local v=L2TPD_DATAPATH_$1
+	echo "${!v:-${L2TPD_DATAPATH:-user}}"
+}
+
+# A mixed pair (L2TPD_DATAPATH_1=ebpf, daemon 2 on user): on a veth the
+# kernel hands the peer what the ebpf end queued, GSO frames whole and
+# checksums not filled in, which a userspace reader takes as they are. The
+# ebpf end's underlay then finishes them as a NIC would (tx off; see
+# ebpf_pw.sh and l2tpd(8), the ebpf datapath).
+mixed_offloads() {
+	local d o
+	for d in 1 2; do
+		o=$((3 - d))
+		[ "$(dp_name "$d")" = ebpf ] && [ "$(dp_name "$o")" != ebpf ] || continue
+		command -v ethtool >/dev/null || skip "ethtool not installed (mixed pair offloads)"
+		ip netns exec "$PFX-$d" ethtool -K "u$d" tx off >/dev/null
+	done
 }
 
 # ---- bounded waits ---------------------------------------------------------------
@@ -222,6 +245,53 @@ start_l2tpd() {
 	wait_for "l2tpd$d API socket" 200 api_ready "$d"
 	[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$L2TPD")" ] ||
 		fail "pid $pid is not l2tpd"
+}
+
+# tcx_links D: how many tcx links (attached programs) daemon D holds;
+# prog_ids D: the ids of the BPF programs it holds (from /proc/PID/fdinfo,
+# which any bpftool shows, also one that predates tcx); map_ids D: its maps'
+tcx_links() { grep -ls '^link_type:[[:space:]]*tcx' /proc/"${DPID[$1]}"/fdinfo/* | wc -l; }
+prog_ids() {
+	local f
+	for f in /proc/"${DPID[$1]}"/fdinfo/*; do
+		grep -q '^prog_type:' "$f" 2>/dev/null && sed -n 's/^prog_id:[[:space:]]*//p' "$f"
+	done | sort -u
+}
+map_ids() {
+	local f
+	for f in /proc/"${DPID[$1]}"/fdinfo/*; do
+		grep -q '^map_type:' "$f" 2>/dev/null && sed -n 's/^map_id:[[:space:]]*//p' "$f"
+	done | sort -u
+}
+prog_exists() { bpftool prog show id "$1" >/dev/null 2>&1; }
+
+# ebpf_kill D: SIGKILL ebpf daemon D; the kernel frees its programs (waited for)
+ebpf_kill() {
+	local ids id
+	ids=$(prog_ids "$1")
+	[ -n "$ids" ] || fail "l2tpd$1 holds no BPF program"
+	for id in $ids; do prog_exists "$id" || fail "bpftool does not see program $id"; done
+	kill -KILL "${DPID[$1]}"
+	wait "${DPID[$1]}" 2>/dev/null || true
+	unset "DPID[$1]"
+	for id in $ids; do
+		wait_for "program $id freed after SIGKILL" 100 eval "! prog_exists $id"
+	done
+}
+
+# ebpf_stop_all IFNAME: stop_daemons (ebpf in namespaces 1 and 2); their
+# programs are freed, and no veth peer l2tpdpN nor session device IFNAME is left
+ebpf_stop_all() {
+	local ids id n
+	ids="$(prog_ids 1) $(prog_ids 2)"
+	stop_daemons
+	for id in $ids; do
+		wait_for "program $id freed" 100 eval "! prog_exists $id"
+	done
+	for n in 1 2; do
+		[ "$(count_links "$n" l2tpdp)" -eq 0 ] || fail "veth peers left in ns $n"
+		[ "$(count_links "$n" "$1")" -eq 0 ] || fail "session device $1 left in ns $n"
+	done
 }
 
 # require_ebpf D: skips the test (77) unless l2tpd can load its BPF

@@ -9,6 +9,7 @@
 # the same configuration, re-establishes everything with no manual step,
 # ping passes again, and the survivor's interfaces come back with the same
 # names: the configured one (`name`) and the automatic one alike.
+# (With the ebpf datapath the veths wait for the restart, which removes them.)
 # Then a fast restart (kill and start at once): the survivor learns of it
 # from the new SCCRQ ("peer restarted") long before its Hello would.
 . "$(dirname "$0")/lib.sh"
@@ -77,11 +78,20 @@ auto0=$auto
 ip -n "$PFX-2" link del l2tpeth0
 ccid0=$(ccid 2)
 
-say "SIGKILL the initiator: its TAP interfaces go with its file descriptors"
-kill_a
-t0=$(now)
-wait_for "ns 1 interfaces gone with the killed daemon" 200 \
-	eval '[ "$(count_links 1 l2tpa)" -eq 0 ]'
+dp1=${L2TPD_DATAPATH_1:-${L2TPD_DATAPATH:-user}}
+if [ "$dp1" = ebpf ]; then
+	# its veth pairs outlive it (no fd holds them): the next start removes them
+	say "SIGKILL the initiator (ebpf): its programs go, its veths wait for the next start"
+	kill_a
+	t0=$(now)
+	[ "$(count_links 1 l2tpa)" -eq 2 ] || fail "the killed ebpf l2tpd's veths are not there"
+else
+	say "SIGKILL the initiator: its TAP interfaces go with its file descriptors"
+	kill_a
+	t0=$(now)
+	wait_for "ns 1 interfaces gone with the killed daemon" 200 \
+		eval '[ "$(count_links 1 l2tpa)" -eq 0 ]'
+fi
 
 # Hello after at most HELLO s of silence, then it and RETRIES retransmissions
 # wait 1, 2, 4, ... s each (initial RTO 1 s, doubling, capped at 8 s).
@@ -111,6 +121,10 @@ grep -E "tunnel 2: down .*(peer lost|not answering)" "$T/l2tpd2.log" ||
 say "restart the killed daemon with the same configuration: all comes back"
 t0=$(now)
 start_l2tpd 1 -c "$T/a.conf"
+if [ "$dp1" = ebpf ]; then
+	[ "$(grep -c 'removed l2tpdp[0-9]* left by l2tpd' "$T/l2tpd1.log")" -eq 2 ] ||
+		fail "the restarted ebpf l2tpd did not remove the killed one's 2 veth pairs"
+fi
 up "after the restart"
 say "re-established in $(dt "$t0" "$(now)") s"
 [ "$auto" = "$auto0" ] || fail "vc2's automatic interface name changed: $auto0 -> $auto"

@@ -9,7 +9,22 @@
  * l2tpdpN). l2tp_encap sits on l2tpethN's tcx egress (UDP) or l2tpdpN's
  * tcx ingress (IP, after software segmentation), l2tp_decap on the tcx
  * ingress of the underlay device (the one holding the tunnel's local
- * address; one link per device, shared by its tunnels). Cleanup after SIGKILL: tcx links are bpf_links held only by
+ * address; one link per device, shared by its tunnels).
+ *
+ * Managed tunnels (t->mt, L2TPv3 with Ethernet sessions): the control
+ * plane (mgr.c) gives their sessions the negotiated ids, cookies, sublayer
+ * and sequencing through session_create like any other. No socket of ours
+ * stands in the control messages' way, so this datapath needs no loop:
+ * l2tp_decap lets them pass (RFC 3931 §4.1.2.1: T bit over UDP; §4.1.1.2:
+ * Session ID 0 over IP) and the stack hands them to the control plane's
+ * own socket, the only one bound to the tunnel's port over UDP (the user
+ * and kernel datapaths connect a data socket, which then takes them and
+ * passes them to dp->ctrl_rx) or its raw IP/115 socket, whose filter keeps
+ * Session ID 0. That holds as long as that socket lives, also after the
+ * tunnel was deleted (t->dying): the StopCCN's acknowledgement reaches it.
+ * Fallback tunnels (they may turn L2TPv2) and PPP sessions are refused.
+ *
+ * Cleanup after SIGKILL: tcx links are bpf_links held only by
  * our fds, so the kernel detaches them, and frees the programs and maps,
  * when the process dies; nothing is pinned. The veth pairs would stay:
  * they carry the alias "l2tpd-ebpf <pid>", and the next start removes those
@@ -148,9 +163,12 @@ static int veth_create(const char *name, const char *peer, const char *alias)
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	rc = rtnl_do(nlh);
-	if (rc == 0 && (rc = alias_set(peer, alias)) == 0)
-		addrgen_none(peer); /* best effort: a kernel without IPv6 refuses it */
 	if (rc < 0)
+		return rc; /* nothing made (EEXIST: the name is someone else's, leave it) */
+	rc = alias_set(peer, alias);
+	if (rc == 0)
+		addrgen_none(peer); /* best effort: a kernel without IPv6 refuses it */
+	else
 		link_delete(name);
 	return rc;
 }
@@ -472,12 +490,17 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 			 "the ebpf datapath carries L2TPv3 only (use --datapath user)");
 		return -EPROTONOSUPPORT;
 	}
-	if (t->mt) {
-		/* the data socket and its control messages are the user datapath's job */
+	if (t->fallback) {
+		/* it may turn L2TPv2 when it comes up, with PPP sessions only */
 		snprintf(dp->err, sizeof(dp->err),
-			 "the ebpf datapath carries static tunnels only (use --datapath user)");
+			 "the ebpf datapath carries L2TPv3 only, and a tunnel with fallback on "
+			 "may become L2TPv2 (use --datapath user or auto)");
 		return -EPROTONOSUPPORT;
 	}
+	/*
+	 * A managed tunnel (t->mt) gets no socket here: its control messages
+	 * go past l2tp_decap to the control plane's own socket (see above).
+	 */
 	if (t->cfg.encap_type == L2TP_ENCAPTYPE_UDP && tunnel_v6(t) &&
 	    !t->cfg.udp_zero_csum6_tx) {
 		/* GSO after encapsulation cannot fill UDP checksums from tc */
@@ -691,12 +714,14 @@ static void rps_pin(const char *peer, uint32_t idx)
 	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", peer);
 	snprintf(mask, sizeof(mask), "%llx\n", 1ULL << cpu);
 	f = fopen(path, "we");
-	if (!f || fputs(mask, f) < 0 || fclose(f) != 0) {
-		if (f)
-			fclose(f);
+	if (!f) {
 		log_debug("datapath ebpf: %s: %s", path, strerror(errno));
 		return;
 	}
+	bool bad = fputs(mask, f) < 0;
+
+	if (fclose(f) != 0 || bad)
+		log_debug("datapath ebpf: %s: %s", path, strerror(errno));
 }
 
 /* Attaches l2tp_encap where per_segment() says, with TSO to match; fills the tx map. */
@@ -725,6 +750,15 @@ static int tx_attach(struct eb_dp *e, struct eb_session *es, const char *ifname)
 	return 0;
 }
 
+/*
+ * An automatic name: one of our sessions', or any interface's (a managed
+ * session's netdev comes up beside interfaces the admin made).
+ */
+static bool name_taken(const char *name, void *reg)
+{
+	return l2tpd_registry_ifname_used(name, reg) || if_nametoindex(name) != 0;
+}
+
 static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 {
 	struct eb_dp *e = (struct eb_dp *)dp;
@@ -734,15 +768,25 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	int rc, underlay;
 	unsigned int i, k;
 
-	if (s->cfg.pw_type != L2TP_PWTYPE_ETH)
+	if (s->cfg.pw_type != L2TP_PWTYPE_ETH) {
+		snprintf(dp->err, sizeof(dp->err),
+			 "the ebpf datapath carries Ethernet pseudowires only (pw_type %u needs "
+			 "--datapath user, kernel or auto)",
+			 s->cfg.pw_type);
 		return -EPROTONOSUPPORT;
+	}
 	es = calloc(1, sizeof(*es));
 	if (!es)
 		return -ENOMEM;
 	es->link_fd = -1;
 	rc = sess_fill(s, &es->m);
-	if (rc < 0)
+	if (rc < 0) {
+		/* a managed session's values come from the peer: say which is wrong */
+		snprintf(dp->err, sizeof(dp->err),
+			 "the ebpf datapath takes cookies of 0, 4 or 8 bytes and sequence "
+			 "numbers in the default L2-specific sublayer only (RFC 3931 §4.6)");
 		goto fail;
+	}
 	{
 		/* l2tp_decap finds a session by its id alone (then checks the tunnel) */
 		struct l2tp_bpf_sess other;
@@ -767,8 +811,7 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (s->cfg.ifname[0]) {
 		snprintf(ifname, sizeof(ifname), "%s", s->cfg.ifname);
 	} else {
-		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, l2tpd_registry_ifname_used, e->reg,
-					  ifname);
+		rc = l2tpd_tap_first_free(L2TPD_TAP_PREFIX, name_taken, e->reg, ifname);
 		if (rc < 0)
 			goto fail;
 	}

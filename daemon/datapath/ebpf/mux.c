@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
  * daemon/datapath/ebpf/mux.c - `--datapath auto` without the kernel's L2TP:
- * the ebpf datapath for what it carries (static L2TPv3 tunnels of Ethernet
- * sessions; UDP over IPv6 with zero checksums only), the user datapath for
- * the rest (managed tunnels, L2TPv2, PPP, IPv6 UDP checksums), chosen per
- * tunnel when it is created: the ebpf datapath is asked first, and what it
- * refuses goes to the user datapath. A session lives in its tunnel's.
+ * the ebpf datapath for what it carries (L2TPv3 tunnels of Ethernet
+ * sessions, static or managed; UDP over IPv6 with zero checksums only), the
+ * user datapath for the rest (L2TPv2, managed tunnels with fallback on,
+ * PPP, IPv6 UDP checksums), chosen per tunnel when it is created: the ebpf
+ * datapath is asked first, and what it refuses goes to the user datapath.
+ * A session lives in its tunnel's.
+ *
+ * The control plane makes a managed tunnel when it is configured, before
+ * its control connection and its sessions: it knows the version and
+ * whether it may fall back to L2TPv2 (t->fallback, refused by ebpf), not
+ * the sessions' pseudowire types. An L2TPv3 tunnel may also carry PPP
+ * (type 7), so the first PPP session of a managed tunnel in ebpf moves the
+ * tunnel, still without sessions, to the user datapath; one that already
+ * carries Ethernet sessions in ebpf refuses it (say why in dp->err).
  *
  * Which one carries a tunnel is t->dp_owner; each datapath keeps its own
  * state in t->dp and s->dp as it would alone (the user datapath's workers
  * read them), so the mux only routes calls.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,16 +61,14 @@ static int mx_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 	int rc;
 
 	sync_hooks(m);
-	if (!t->mt) {
-		rc = m->eb->ops->tunnel_create(m->eb, t);
-		if (rc == 0) {
-			t->dp_owner = m->eb;
-			return 0;
-		}
-		log_info("tunnel %u: datapath user (ebpf: %s)", t->cfg.conn_id,
-			 m->eb->err[0] ? m->eb->err : strerror(-rc));
-		m->eb->err[0] = 0;
+	rc = m->eb->ops->tunnel_create(m->eb, t);
+	if (rc == 0) {
+		t->dp_owner = m->eb;
+		return 0;
 	}
+	log_info("tunnel %u: datapath user (ebpf: %s)", t->cfg.conn_id,
+		 m->eb->err[0] ? m->eb->err : strerror(-rc));
+	m->eb->err[0] = 0;
 	rc = m->us->ops->tunnel_create(m->us, t);
 	if (rc == 0)
 		t->dp_owner = m->us;
@@ -104,13 +112,53 @@ static const char *mx_tunnel_dp_name(struct l2tpd_datapath *dp, const struct l2t
 	return t ? owner(m, t)->ops->name : m->us->ops->name;
 }
 
+/*
+ * Managed tunnel |t| (in ebpf, no sessions) goes to the user datapath: its
+ * state there is made first, so a failure leaves it where it was.
+ */
+static int move_to_user(struct mux *m, struct l2tpd_tunnel *t)
+{
+	void *eb_state = t->dp, *us_state;
+	int rc;
+
+	t->dp = NULL;
+	rc = m->us->ops->tunnel_create(m->us, t);
+	if (rc < 0) {
+		t->dp = eb_state;
+		take_err(m, m->us);
+		return rc;
+	}
+	us_state = t->dp;
+	t->dp = eb_state;
+	m->eb->ops->tunnel_delete(m->eb, t);
+	t->dp = us_state;
+	t->dp_owner = m->us;
+	log_info("tunnel %u: datapath user (a PPP session: the ebpf datapath carries Ethernet only)",
+		 t->cfg.conn_id);
+	return 0;
+}
+
 static int mx_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 {
 	struct mux *m = (struct mux *)dp;
-	struct l2tpd_datapath *d = owner(m, s->tunnel);
+	struct l2tpd_tunnel *t = s->tunnel;
+	struct l2tpd_datapath *d = owner(m, t);
 	int rc;
 
 	sync_hooks(m);
+	if (d == m->eb && t->mt && s->cfg.pw_type != L2TP_PWTYPE_ETH) {
+		if (t->sessions) {
+			snprintf(m->base.err, sizeof(m->base.err),
+				 "tunnel %u carries Ethernet sessions in the ebpf datapath, which "
+				 "has no PPP (--datapath user carries both)",
+				 t->cfg.conn_id);
+			return -EPROTONOSUPPORT;
+		}
+		rc = move_to_user(m, t);
+		if (rc < 0)
+			return rc;
+		d = m->us;
+	}
 	rc = d->ops->session_create(d, s);
 	if (rc < 0)
 		take_err(m, d);

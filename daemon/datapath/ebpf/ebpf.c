@@ -7,7 +7,8 @@
  * "l2tpdpN" of ours: its carrier, the start of l2tp_encap's FIB lookups,
  * and the way decapsulated frames come in (l2tp_decap sends them out of
  * l2tpdpN). l2tp_encap sits on l2tpethN's tcx egress (UDP) or l2tpdpN's
- * tcx ingress (IP, after software segmentation), l2tp_decap on the tcx
+ * tcx ingress (IP, and UDP with checksums: after software segmentation;
+ * tx_segmented() says why), l2tp_decap on the tcx
  * ingress of the underlay device (the one holding the tunnel's local
  * address; one link per device, shared by its tunnels). Cleanup after SIGKILL: tcx links are bpf_links held only by
  * our fds, so the kernel detaches them, and frees the programs and maps,
@@ -327,10 +328,10 @@ static int neigh_msg(int type, uint16_t flags, const union l2tpd_addr *nh, int o
 	return rtnl_do(nlh);
 }
 
-/* TCP segmentation offload off on |dev| (the legacy ETHTOOL_STSO). */
-static int tso_off(const char *dev)
+/* An offload of |dev| on or off: |cmd| ETHTOOL_STSO, ETHTOOL_STXCSUM (legacy ioctls). */
+static int offload_set(const char *dev, uint32_t cmd, bool on)
 {
-	struct ethtool_value ev = {.cmd = ETHTOOL_STSO, .data = 0};
+	struct ethtool_value ev = {.cmd = cmd, .data = on};
 	struct ifreq ifr = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
 
@@ -477,14 +478,6 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 			 "the ebpf datapath carries static tunnels only (use --datapath user)");
 		return -EPROTONOSUPPORT;
 	}
-	if (t->cfg.encap_type == L2TP_ENCAPTYPE_UDP && tunnel_v6(t) &&
-	    !t->cfg.udp_zero_csum6_tx) {
-		/* GSO after encapsulation cannot fill UDP checksums from tc */
-		snprintf(dp->err, sizeof(dp->err),
-			 "the ebpf datapath sends UDP over IPv6 with zero checksums only "
-			 "(udp6_csum_tx off, RFC 6935)");
-		return -EPROTONOSUPPORT;
-	}
 	tunnel_addrs(t, &local, &peer);
 	idx = addr_ifindex(&local);
 	if (idx < 0) {
@@ -520,11 +513,21 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 	return 0;
 }
 
+static int sess_apply(struct eb_dp *e, struct l2tpd_session *s);
+
+/* The tunnel's checksum options live in its sessions' map entries. */
 static int eb_tunnel_modify(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 {
-	(void)dp;
-	(void)t;
-	return 0; /* UDP checksums are always zero here (see l2tpd(8)) */
+	int rc = 0;
+
+	for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+		if (s->dp) {
+			int r = sess_apply((struct eb_dp *)dp, s);
+
+			if (r < 0 && !rc)
+				rc = r;
+		}
+	return rc;
 }
 
 static void eb_tunnel_delete(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
@@ -590,6 +593,11 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 		m->flags |= L2TP_BPF_UDP;
 		m->sport = htons(t->cfg.udp_sport);
 		m->dport = htons(t->cfg.udp_dport);
+		/* as the kernel's sockets: SO_NO_CHECK, UDP_NO_CHECK6_TX/RX */
+		if (tunnel_v6(t) ? !t->cfg.udp_zero_csum6_tx : t->cfg.udp_csum)
+			m->flags |= L2TP_BPF_CSUM;
+		if (!tunnel_v6(t) || t->cfg.udp_zero_csum6_rx)
+			m->flags |= L2TP_BPF_CSUM0_RX;
 	}
 	if (s->cfg.l2spec_type != L2TP_L2SPECTYPE_NONE)
 		m->flags |= L2TP_BPF_L2SPEC;
@@ -642,6 +650,48 @@ static void idx_reset(struct eb_dp *e, uint32_t idx)
 		bpf_map_update_elem(bpf_map__fd(e->skel->maps.stats), &idx, z, BPF_ANY);
 	free(z);
 	bpf_map_update_elem(bpf_map__fd(e->skel->maps.seqs), &idx, &q, BPF_ANY);
+}
+
+/*
+ * Where l2tp_encap runs. UDP with zero checksums: on l2tpethN's egress,
+ * where a TCP frame of up to 64 KiB is still whole; it becomes UDP tunnel
+ * GSO, segmented where it leaves the host. IP: the kernel has no
+ * segmentation for what follows protocol 115. UDP with checksums:
+ * bpf_skb_adjust_room makes SKB_GSO_UDP_TUNNEL, never ..._CSUM, so every
+ * segment of a GSO frame would carry the one checksum written before it
+ * was cut. For those two, l2tpethN gets no TSO (the kernel cuts TCP frames
+ * in software when l2tpethN sends them) and l2tp_encap runs on the ingress
+ * of the peer l2tpdpN, which sees the segments; with checksums l2tpethN
+ * also loses tx checksumming, so the kernel fills in the inner checksums
+ * (skb_checksum_help) before the frame leaves: its bytes are final when
+ * l2tp_encap sums them (RFC 768).
+ */
+static bool tx_segmented(const struct l2tp_bpf_sess *m)
+{
+	return !(m->flags & L2TP_BPF_UDP) || (m->flags & L2TP_BPF_CSUM);
+}
+
+static int tx_offloads(const char *ifname, const struct l2tp_bpf_sess *m)
+{
+	int rc = 0;
+
+	if (m->flags & L2TP_BPF_CSUM)
+		rc = offload_set(ifname, ETHTOOL_STXCSUM, false); /* TSO goes with it */
+	else if (tx_segmented(m))
+		rc = offload_set(ifname, ETHTOOL_STSO, false);
+	else if ((rc = offload_set(ifname, ETHTOOL_STXCSUM, true)) == 0)
+		rc = offload_set(ifname, ETHTOOL_STSO, true); /* back: the veth's defaults */
+	return rc;
+}
+
+/* l2tp_encap's tcx link for the session entry |m|: an fd or -errno. */
+static int tx_attach(struct eb_dp *e, const struct l2tp_bpf_sess *m)
+{
+	bool seg = tx_segmented(m);
+
+	return tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap),
+			  (int)(seg ? m->fib_ifindex : m->ifindex),
+			  seg ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
 }
 
 static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
@@ -724,29 +774,16 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (rc == 0)
 		rc = l2tpd_tap_set_up(es->peer); /* the carrier of l2tpethN */
 	es->m.fib_ifindex = if_nametoindex(es->peer);
-	/*
-	 * Where l2tp_encap runs. UDP: on l2tpethN's egress, where a TCP
-	 * frame of up to 64 KiB is still whole; it becomes UDP tunnel GSO,
-	 * segmented where it leaves the host. IP: the kernel has no
-	 * segmentation for what follows protocol 115, so l2tpethN gets no
-	 * TSO (the kernel cuts TCP frames in software when l2tpethN sends
-	 * them) and l2tp_encap runs on the ingress of the peer l2tpdpN,
-	 * which sees the segments.
-	 */
-	es->tx_key = es->m.ifindex;
-	if (rc == 0 && !(es->m.flags & L2TP_BPF_UDP)) {
-		rc = tso_off(ifname);
-		es->tx_key = es->m.fib_ifindex;
-	}
+	if (rc == 0 && tx_segmented(&es->m))
+		rc = tx_offloads(ifname, &es->m);
+	es->tx_key = tx_segmented(&es->m) ? es->m.fib_ifindex : es->m.ifindex;
 	if (rc < 0 || !es->m.ifindex || !es->tx_key)
 		goto fail_link;
 	idx_reset(e, i);
 	rc = maps_put(e, es);
 	if (rc < 0)
 		goto fail_link;
-	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
-				 es->m.flags & L2TP_BPF_UDP ? L2TPD_BPF_TCX_EGRESS
-							    : L2TPD_BPF_TCX_INGRESS);
+	es->link_fd = tx_attach(e, &es->m);
 	if (es->link_fd < 0) {
 		rc = es->link_fd;
 		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
@@ -765,17 +802,46 @@ fail:
 	return rc < 0 ? rc : -EIO;
 }
 
-static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+/*
+ * |s|'s map entries from its (and its tunnel's) configuration now; a change
+ * of where l2tp_encap runs (checksums turned on or off) moves its link:
+ * the new one is attached first, so the session never has neither.
+ */
+static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 {
-	struct eb_dp *e = (struct eb_dp *)dp;
 	struct eb_session *es = s->dp;
 	struct l2tp_bpf_sess m = es->m;
-	int rc = sess_fill(s, &m);
+	uint32_t old_key = es->tx_key;
+	int rc = sess_fill(s, &m), fd;
 
 	if (rc < 0)
 		return rc;
+	if (tx_segmented(&m) == tx_segmented(&es->m)) {
+		es->m = m;
+		return maps_put(e, es);
+	}
+	rc = tx_offloads(s->cfg.ifname, &m);
+	if (rc < 0)
+		return rc;
+	fd = tx_attach(e, &m);
+	if (fd < 0)
+		return fd;
 	es->m = m;
-	return maps_put(e, es);
+	es->tx_key = tx_segmented(&m) ? m.fib_ifindex : m.ifindex;
+	rc = maps_put(e, es);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
+	close(es->link_fd);
+	es->link_fd = fd;
+	return 0;
+}
+
+static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	return sess_apply((struct eb_dp *)dp, s);
 }
 
 static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s)

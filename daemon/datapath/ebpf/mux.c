@@ -2,8 +2,8 @@
 /*
  * daemon/datapath/ebpf/mux.c - `--datapath auto` without the kernel's L2TP:
  * the ebpf datapath for what it carries (static L2TPv3 tunnels of Ethernet
- * sessions; UDP over IPv6 with zero checksums only), the user datapath for
- * the rest (managed tunnels, L2TPv2, PPP, IPv6 UDP checksums), chosen per
+ * sessions), the user datapath for
+ * the rest (managed tunnels, L2TPv2, PPP), chosen per
  * tunnel when it is created: the ebpf datapath is asked first, and what it
  * refuses goes to the user datapath. A session lives in its tunnel's.
  *

@@ -3,9 +3,10 @@
  * daemon/datapath/ebpf/l2tp.bpf.c - L2TPv3 pseudowires in tc programs.
  *
  * l2tp_encap runs on the tcx egress of a session's netdev (l2tpethN, a veth
- * end), or for IP encapsulation on the ingress of its veth peer (after the
- * kernel has cut TCP frames into segments: ebpf.c says why; also UDP
- * sessions that send checksums): it puts outer IPv4/IPv6, UDP or IP protocol 115, the session header
+ * end), or for IP encapsulation and for UDP with checksums on the ingress
+ * of its veth peer (after the kernel has cut TCP frames into segments:
+ * ebpf.c tx_segmented() says why): it puts outer IPv4/IPv6, UDP (with its
+ * checksum, RFC 768) or IP protocol 115, the session header
  * (RFC 3931 §4.1.2.2 / §4.1.2.1), the cookie and the default sublayer
  * (§4.6) in front of the frame and redirects it to the underlay device that
  * a FIB lookup names. l2tp_decap runs on the underlay's tcx ingress: a data
@@ -577,10 +578,11 @@ int l2tp_decap(struct __sk_buff *skb)
 	if (!st)
 		return NOT_OURS;
 	/*
-	 * Several datagrams in one skb (a peer on a veth with UDP GSO, such
-	 * as l2tpd's user datapath with checksums on): taking them as one
-	 * would deliver garbage. Dropped and counted; l2tpd(8) says what to
-	 * turn off at that peer.
+	 * A UDP checksum the kernel's UDP would refuse, and several datagrams
+	 * in one skb (a peer on a veth with UDP GSO, such as l2tpd's user
+	 * datapath with checksums on: taking them as one would deliver
+	 * garbage; l2tpd(8) says what to turn off at that peer): dropped and
+	 * counted.
 	 */
 	if (udp && (udp_datagrams(skb) || udp_check_bad(skb, s, v6, l3, l4))) {
 		__sync_fetch_and_add(&st->rx_errors, 1);

@@ -17,6 +17,8 @@
 #                (control on, cookie none: the datapath of l2tp-udp)
 #   ebpf-udp     l2tpd --datapath ebpf, UDP encap            203.0.113.64/27
 #   ebpf-ip      l2tpd --datapath ebpf, IP encap             203.0.113.96/27
+#   ebpf-csum    ebpf-udp with udp_csum on (segmented and    203.0.113.32/27
+#                summed before encapsulation: no GSO)
 #                (inside OpenVPN's /25, which uses .1 and .2 only: the
 #                longer prefix wins). The ebpf daemons' receive program sits
 #                on va0/vb0's ingress, which every configuration crosses
@@ -54,7 +56,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	SECS=${BENCH_SECONDS:-10} REPS=${BENCH_REPS:-3}
 fi
-CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2 l2tp-managed ebpf-udp ebpf-ip}
+CONFIGS=${BENCH_CONFIGS:-veth openvpn l2tp-udp l2tp-ip l2tp-cookie l2tp-csum l2tp-plain l2tp-w2 l2tp-csum-w2 l2tp-managed ebpf-udp ebpf-ip ebpf-csum}
 MTU=${BENCH_MTU:-1436}
 MD=${BENCH_MD:-build/bench-net.md}
 # make passes BUILDDIR=/VARIANT= given on its command line in the environment
@@ -220,7 +222,8 @@ CFG_LABEL=([veth]="veth (direct)" [openvpn]="OpenVPN tap/UDP"
 	[l2tp-plain]="l2tpkit UDP, no io_uring" [l2tp-w2]="l2tpkit UDP, 2 workers"
 	[l2tp-csum-w2]="l2tpkit UDP+csum, 2 workers"
 	[l2tp-managed]="l2tpkit UDP, managed (control protocol)"
-	[ebpf-udp]="l2tpkit ebpf UDP" [ebpf-ip]="l2tpkit ebpf IP")
+	[ebpf-udp]="l2tpkit ebpf UDP" [ebpf-ip]="l2tpkit ebpf IP"
+	[ebpf-csum]="l2tpkit ebpf UDP+csum")
 
 setup_veth() {
 	ADDR_B=192.0.2.2 PIDS=
@@ -266,6 +269,7 @@ setup_l2tp() {
 	managed) n=7 ifn=bl2tpm0 net=192 port=1707 pfx=203.0.113 ;;
 	ebpf-udp) n=8 ifn=bl2tpe0 net=64 port=1708 pfx=203.0.113 dp=ebpf mask=27 wargs= ;;
 	ebpf-ip) n=9 ifn=bl2tpf0 net=96 encap=ip pfx=203.0.113 dp=ebpf mask=27 wargs= ;;
+	ebpf-csum) n=10 ifn=bl2tpg0 net=32 port=1710 pfx=203.0.113 dp=ebpf mask=27 wargs= ;;
 	esac
 	if [ ! -x "$L2TPD" ] || [ ! -x "$L2TP" ]; then
 		WHY="l2tpkit binaries missing ($L2TPD, $L2TP): build them with make"
@@ -328,7 +332,7 @@ setup_l2tp() {
 		fi
 		[ "$kind" = cookie ] && sargs+=(cookie "$cookie" peer_cookie "$peer_cookie" seq both)
 		# the kernel refuses UDP_SEGMENT on a socket without checksums
-		case $kind in csum | csum-w2) targs+=(udp_csum on) ;; esac
+		case $kind in csum | csum-w2 | ebpf-csum) targs+=(udp_csum on) ;; esac
 		echo "+ l2tp -S $sock ${targs[*]}" >>"$logf"
 		echo "+ l2tp -S $sock ${sargs[*]}" >>"$logf"
 		if ! timeout 10 ip netns exec "$ns" "$L2TP" -S "$sock" "${targs[@]}" >>"$logf" 2>&1 ||
@@ -374,6 +378,7 @@ setup_cfg() {
 	l2tp-managed) setup_l2tp managed ;;
 	ebpf-udp) setup_l2tp ebpf-udp ;;
 	ebpf-ip) setup_l2tp ebpf-ip ;;
+	ebpf-csum) setup_l2tp ebpf-csum ;;
 	*) WHY="unknown configuration"; return 1 ;;
 	esac
 }

@@ -125,9 +125,10 @@ if [ -x "$TB/l2tpd" ] && [ -x "$TB/tests/test_datapath_user" ]; then
 fi
 
 # --- the eBPF datapath under the userspace datapath's scenarios -----------------
-# (issue 13; the eth_pw_* tests left out need what it does not do: UDP/IPv6
-# checksums for churn, mtu and udp6; workers tests the user datapath's threads)
-for t in bridge cookie ifdel ip4 ip6 junk kill load scale seq udp4; do
+# (issue 13; the eth_pw_* tests left out need what it does not do: fragments
+# for mtu (frames larger than the underlay's MTU); workers tests the user
+# datapath's threads)
+for t in bridge churn cookie ifdel ip4 ip6 junk kill load scale seq udp4 udp6; do
 	name=ebpf/net/eth_pw_$t.sh
 	[[ $name =~ $ONLY ]] || continue
 	log=$LOGS/$(echo "$name" | tr / _).log
@@ -142,12 +143,11 @@ done
 # --- managed tunnels on the eBPF datapath: both ends (ebpf/), and mixed with a
 # user-datapath peer (ebpf-user/); v2_ppp with its LAC on auto (auto/: v2,
 # fallback and PPP tunnels go to the user datapath, L2TPv3 PPP moves there).
-# Left out: managed_ip6 (its UDP/IPv6 tunnel has UDP checksums, which ebpf
-# refuses); loss with ebpf at both ends (the data passes no netfilter hook,
+# Left out: loss with ebpf at both ends (the data passes no netfilter hook,
 # so only the control messages meet its drops: too few to be sure of one);
 # scale mixed (the same BPF side as ebpf/ scale, 1 min more).
-for name in ebpf/net/managed_{udp4,ip4,auth,restart,symmetric,capture,monitor,config,scale}.sh \
-	ebpf-user/net/managed_{udp4,ip4,auth,loss,restart,symmetric,capture,monitor,config}.sh \
+for name in ebpf/net/managed_{udp4,ip4,ip6,auth,restart,symmetric,capture,monitor,config,scale}.sh \
+	ebpf-user/net/managed_{udp4,ip4,ip6,auth,loss,restart,symmetric,capture,monitor,config}.sh \
 	auto/net/v2_ppp.sh; do
 	[[ $name =~ $ONLY ]] || continue
 	log=$LOGS/$(echo "$name" | tr / _).log

@@ -9,11 +9,13 @@
  *    not), the L2TP header it writes is byte for byte what l2tp_dp_encap
  *    writes for the same session, libl2tp decapsulates it back to the
  *    frame, the outer IP/UDP headers are right (IPv4 header checksum
- *    included) and tx_packets/tx_bytes match libl2tp's;
+ *    included; the UDP checksum zero, or with checksums on one that adds
+ *    up, summed here independently) and tx_packets/tx_bytes match libl2tp's;
  *  - l2tp_decap: packets libl2tp encapsulates come out as the bare frame
  *    with the counters libl2tp keeps, small frames under IPv6 included;
  *    cookie mismatches, sequence violations and runts are dropped and
- *    counted; anything not of a session (control messages, other
+ *    counted; so are wrong UDP checksums and, over IPv6 unless allowed,
+ *    zero ones; anything not of a session (control messages, other
  *    addresses, ports, unknown session ids, non-IP) is passed on untouched
  *    to the next program (TC_ACT_UNSPEC);
  *    random bytes never make it misbehave.
@@ -96,6 +98,7 @@ static int group_teardown(void **state)
 
 struct shape {
 	bool udp, v6, l2spec, seq;
+	bool csum; /* UDP checksums sent (udp_csum on; IPv6 by default) */
 	uint8_t clen; /* our cookie and the peer's, same length */
 };
 
@@ -112,8 +115,9 @@ static const char *shape_name(const struct shape *sh)
 {
 	static char buf[64];
 
-	snprintf(buf, sizeof(buf), "%s%s cookie %u %s%s", sh->udp ? "udp" : "ip", sh->v6 ? "6" : "4",
-		 sh->clen, sh->l2spec ? "l2spec" : "none", sh->seq ? " seq" : "");
+	snprintf(buf, sizeof(buf), "%s%s cookie %u %s%s%s", sh->udp ? "udp" : "ip",
+		 sh->v6 ? "6" : "4", sh->clen, sh->l2spec ? "l2spec" : "none", sh->seq ? " seq" : "",
+		 sh->csum ? " csum" : "");
 	return buf;
 }
 
@@ -122,7 +126,8 @@ static void bpf_sess(const struct shape *sh, struct l2tp_bpf_sess *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->flags = (sh->v6 ? L2TP_BPF_V6 : 0) | (sh->udp ? L2TP_BPF_UDP : 0) |
-		   (sh->l2spec ? L2TP_BPF_L2SPEC : 0) | (sh->seq ? L2TP_BPF_SEQ | L2TP_BPF_RECV_SEQ : 0);
+		   (sh->l2spec ? L2TP_BPF_L2SPEC : 0) | (sh->seq ? L2TP_BPF_SEQ | L2TP_BPF_RECV_SEQ : 0) |
+		   (sh->csum ? L2TP_BPF_CSUM : 0) | L2TP_BPF_CSUM0_RX; /* outer_in sends zero */
 	m->idx = 7;
 	m->ifindex = 99;
 	m->session_id = htonl(OUR_SID);
@@ -250,6 +255,44 @@ static uint16_t ip4_csum(const uint8_t *h)
 }
 
 /*
+ * The UDP checksum test of RFC 768 / RFC 8200 §8.1, written out here: the
+ * 16-bit ones' complement sum of the pseudo header and the datagram at
+ * |ip| (IPv4 or IPv6 header first), checksum field included: 0xffff if
+ * the checksum is right.
+ */
+static uint16_t udp_sum_ip(const uint8_t *ip, bool v6)
+{
+	size_t iplen = v6 ? 40 : 20, alen = v6 ? 16 : 4;
+	const uint8_t *u = ip + iplen;
+	size_t ulen = ld16(u + 4);
+	uint32_t s = 17 + (uint32_t)ulen;
+
+	for (size_t i = 0; i < 2 * alen; i += 2)
+		s += ld16(ip + (v6 ? 8 : 12) + i);
+	for (size_t i = 0; i + 1 < ulen; i += 2)
+		s += ld16(u + i);
+	if (ulen & 1)
+		s += (uint32_t)u[ulen - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Puts the right UDP checksum into the packet |pkt| (Ethernet first). */
+static void udp_csum_fill(bool v6, uint8_t *pkt)
+{
+	uint8_t *u = pkt + ETH + (v6 ? 40 : 20);
+	uint16_t c;
+
+	u[6] = u[7] = 0;
+	c = (uint16_t)~udp_sum_ip(pkt + ETH, v6);
+	if (!c)
+		c = 0xffff;
+	u[6] = (uint8_t)(c >> 8);
+	u[7] = (uint8_t)c;
+}
+
+/*
  * Outer headers in front of the L2TP packet |l2tp| of |len| bytes, from
  * the peer to us (for decap): Ethernet, IPv4/IPv6, UDP. Returns the size.
  */
@@ -333,7 +376,8 @@ static void encap_one(const struct shape *sh)
 	static const struct {
 		uint16_t type;
 		size_t len;
-	} frames[] = {{0x0800, 98}, {0x0806, 42}, {0x86dd, 1200}, {0x0800, 1514}, {0x88b5, 60}};
+	} frames[] = {{0x0800, 98},   {0x0806, 42}, {0x86dd, 1200}, {0x0800, 1514},
+		      {0x88b5, 60},   {0x0800, 99}, {0x0800, 1513}, {0x86dd, 1025}};
 	struct l2tp_dp_session mine, peer;
 	struct l2tp_bpf_sess m;
 	struct l2tp_bpf_stats st;
@@ -386,7 +430,12 @@ static void encap_one(const struct shape *sh)
 			assert_int_equal(ld16(out + o), SPORT);
 			assert_int_equal(ld16(out + o + 2), DPORT);
 			assert_int_equal(ld16(out + o + 4), 8 + hl + flen);
-			assert_int_equal(ld16(out + o + 6), 0); /* zero checksum (RFC 768/6935) */
+			if (sh->csum) { /* a checksum, right for what follows */
+				assert_int_not_equal(ld16(out + o + 6), 0);
+				assert_int_equal(udp_sum_ip(out + ETH, sh->v6), 0xffff);
+			} else {
+				assert_int_equal(ld16(out + o + 6), 0); /* RFC 768/6935 */
+			}
 			o += 8;
 		}
 		/* the L2TP header: libl2tp's, byte for byte; then the frame */
@@ -419,6 +468,24 @@ static void test_ebpf_encap_every_form(void **state)
 	(void)state;
 	NEED_BPF();
 	each_shape(encap_one);
+}
+
+static void encap_csum_one(const struct shape *sh)
+{
+	struct shape c = *sh;
+
+	if (!sh->udp)
+		return;
+	c.csum = true;
+	encap_one(&c);
+}
+
+/* UDP checksums on: the same headers, and a UDP checksum that adds up. */
+static void test_ebpf_encap_csum(void **state)
+{
+	(void)state;
+	NEED_BPF();
+	each_shape(encap_csum_one);
 }
 
 /* A device without a session: dropped; a frame too short for a MAC header too. */
@@ -564,6 +631,98 @@ static void test_ebpf_decap_not_ours(void **state)
 		assert_int_equal(outlen, sizeof(f));
 		assert_memory_equal(out, f, sizeof(f));
 	}
+}
+
+/*
+ * Received UDP checksums, over IPv4 and IPv6: a right one is taken, a wrong
+ * one (the checksum or a payload byte changed) dropped and counted in
+ * rx_errors; a zero one is taken over IPv4 (RFC 768) and over IPv6 only
+ * with udp6_csum_rx off (RFC 8200 §8.1, RFC 6935 §5).
+ */
+static void decap_csum_one(bool v6)
+{
+	const struct shape sh = {.udp = true, .v6 = v6, .l2spec = true, .clen = 4};
+	size_t lens[] = {60, 99, 1514}, u = ETH + (v6 ? 40 : 20);
+	struct l2tp_dp_session peer;
+	struct l2tp_bpf_sess m;
+	struct l2tp_bpf_stats st;
+	uint64_t good = 0, bad = 0;
+
+	print_message("# decap checksums udp%d\n", v6 ? 6 : 4);
+	bpf_sess(&sh, &m);
+	if (v6)
+		m.flags &= ~(uint32_t)L2TP_BPF_CSUM0_RX; /* as ebpf.c: IPv6 by default */
+	maps_reset(&m);
+	lib_sess(&sh, true, &peer);
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		uint8_t f[2048], l2tp[2100], pkt[2200], x[2200], out[2200];
+		size_t flen = lens[k], outlen, n, plen;
+
+		frame(f, flen, 0x0800, (uint8_t)(k + 11));
+		n = lib_encap(&peer, f, flen, l2tp);
+		plen = outer_in(&sh, l2tp, n, pkt);
+		udp_csum_fill(v6, pkt);
+		assert_int_equal(udp_sum_ip(pkt + ETH, v6), 0xffff);
+		outlen = sizeof(out);
+		assert_int_equal(run(skel->progs.l2tp_decap, pkt, plen, out, &outlen), TC_ACT_OK);
+		assert_int_equal(outlen, flen);
+		assert_memory_equal(out, f, flen);
+		good++;
+		/* the checksum one off; the last payload byte changed */
+		memcpy(x, pkt, plen);
+		x[u + 7] ^= 0x01;
+		outlen = sizeof(out);
+		assert_int_equal(run(skel->progs.l2tp_decap, x, plen, out, &outlen), TC_ACT_SHOT);
+		memcpy(x, pkt, plen);
+		x[plen - 1] ^= 0x80;
+		outlen = sizeof(out);
+		assert_int_equal(run(skel->progs.l2tp_decap, x, plen, out, &outlen), TC_ACT_SHOT);
+		bad += 2;
+		/* no checksum */
+		memcpy(x, pkt, plen);
+		x[u + 6] = x[u + 7] = 0;
+		outlen = sizeof(out);
+		assert_int_equal(run(skel->progs.l2tp_decap, x, plen, out, &outlen),
+				 v6 ? TC_ACT_SHOT : TC_ACT_OK);
+		if (v6)
+			bad++;
+		else
+			good++;
+	}
+	stats_get(m.idx, &st);
+	assert_int_equal(st.rx_packets, good);
+	assert_int_equal(st.rx_errors, bad);
+	assert_int_equal(st.rx_invalid, 0);
+	if (!v6)
+		return;
+	/* udp6_csum_rx off: zero checksums are taken, wrong ones still not */
+	m.flags |= L2TP_BPF_CSUM0_RX;
+	maps_reset(&m);
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		uint8_t f[2048], l2tp[2100], pkt[2200], out[2200];
+		size_t flen = lens[k], outlen = sizeof(out), n, plen;
+
+		frame(f, flen, 0x0800, (uint8_t)(k + 21));
+		n = lib_encap(&peer, f, flen, l2tp);
+		plen = outer_in(&sh, l2tp, n, pkt);
+		assert_int_equal(run(skel->progs.l2tp_decap, pkt, plen, out, &outlen), TC_ACT_OK);
+		assert_int_equal(outlen, flen);
+		udp_csum_fill(v6, pkt);
+		pkt[u + 6] ^= 0x10;
+		outlen = sizeof(out);
+		assert_int_equal(run(skel->progs.l2tp_decap, pkt, plen, out, &outlen), TC_ACT_SHOT);
+	}
+	stats_get(m.idx, &st);
+	assert_int_equal(st.rx_packets, 3);
+	assert_int_equal(st.rx_errors, 3);
+}
+
+static void test_ebpf_decap_csum(void **state)
+{
+	(void)state;
+	NEED_BPF();
+	decap_csum_one(false);
+	decap_csum_one(true);
 }
 
 static void test_ebpf_decap_drops(void **state)
@@ -794,7 +953,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ebpf_encap_every_form),
+	    cmocka_unit_test(test_ebpf_encap_csum),
 	    cmocka_unit_test(test_ebpf_encap_no_session),
+	    cmocka_unit_test(test_ebpf_decap_csum),
 	    cmocka_unit_test(test_ebpf_decap_every_form),
 	    cmocka_unit_test(test_ebpf_decap_not_ours),
 	    cmocka_unit_test(test_ebpf_decap_drops),

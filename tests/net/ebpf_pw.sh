@@ -81,6 +81,97 @@ traffic() {
 		fail "$name: sent and received counts differ by more than 5"
 }
 
+# csum_check FAMILY PORT...: in the capture $CAP, every UDP packet to one
+# of the ports has a right checksum (tshark verifies it), and there are some.
+csum_check() {
+	local fam=$1 f bad good
+	shift
+	f=$(printf 'udp.dstport == %s || ' "$@")
+	f="(${f% || }) && $([ "$fam" = 6 ] && echo ipv6 || echo ip)"
+	bad=$(tshark -r "$CAP" -o udp.check_checksum:TRUE -Y "$f && udp.checksum.status != 1" \
+		2>/dev/null | wc -l)
+	good=$(tshark -r "$CAP" -o udp.check_checksum:TRUE -Y "$f && udp.checksum.status == 1" \
+		2>/dev/null | wc -l)
+	say "UDP/IPv$fam to port $*: $good packets with a right UDP checksum, $bad not"
+	[ "$bad" -eq 0 ] && [ "$good" -ge 6 ] ||
+		fail "UDP/IPv$fam to $*: $bad packets with a wrong or no checksum ($good right)"
+}
+
+# csum_phase MIXED|BOTH: UDP checksums on: IPv4 with udp_csum on, IPv6 by
+# default (RFC 8200 §8.1); tshark finds the checksums the ebpf ends send
+# right (both ends in "ebpf <-> ebpf"), and TCP goes through. The ebpf end
+# needs no `tx off` on its underlay here: it sends segments whose inner
+# checksums the kernel has filled in (see l2tpd(8)).
+csum_phase() {
+	local from1=(4401 4601) from2=(3401 3601) sz errs e0 e1
+	say "== $1: UDP/IPv4 with udp_csum on, UDP/IPv6 with checksums (the default)"
+	n1 ethtool -K u1 tx on >/dev/null
+	tun udp 3400 4 udp_csum on
+	pw c4 3400 140 10
+	tun udp 3600 6
+	pw c6 3600 160 11 cookie 0102030405060708 peer_cookie 0102030405060708
+	traffic c4 3400 140 10
+	traffic c6 3600 160 11
+	if cap_start 1 u1; then
+		cap_mark 1 198.51.100.42
+		# odd and even sizes, up to what the MTU takes; both ways
+		for sz in 56 57 1001 1371 56 57 1001 1371; do
+			ping_ok 1 198.51.100.42 -s "$sz"
+			ping_ok 2 198.51.100.41 -s "$sz"
+			ping_ok 1 198.51.100.46 -s "$sz"
+			ping_ok 2 198.51.100.45 -s "$sz"
+		done
+		cap_stop 1 198.51.100.46
+		# a peer on the user datapath sends CHECKSUM_PARTIAL packets:
+		# over a veth their checksums are never filled in, on the wire
+		# of the capture too
+		csum_check 4 "${from1[0]}"
+		csum_check 6 "${from1[1]}"
+		if [ "$1" = "ebpf <-> ebpf" ]; then
+			csum_check 4 "${from2[0]}"
+			csum_check 6 "${from2[1]}"
+		fi
+	else
+		say "tshark not installed: no check of the checksums on the wire"
+	fi
+	errs=$(csum_errs)
+	# TCP both ways: ns 1 sends, then ns 2 (-R)
+	iperf_tcp c4 198.51.100.42 5203
+	iperf_tcp c6 198.51.100.46 5204
+	if [ "$1" = "ebpf <-> user" ]; then
+		# The user datapath sends UDP GSO with checksums on, and a veth
+		# hands it on whole: several datagrams in one skb, which ebpf
+		# drops and counts (l2tpd(8)). A NIC, or a veth that segments,
+		# makes datagrams of them.
+		e0=$(pstat 1 3400 140 '^rx_errors$')
+		ip netns exec "$PFX-2" timeout 8 iperf3 -s -1 -B 198.51.100.42 -p 5207 \
+			>/dev/null 2>&1 &
+		BGPIDS+=("$!")
+		wait_for "iperf3 server on 5207" 100 iperf_listening 5207
+		timeout 6 ip netns exec "$PFX-1" iperf3 -c 198.51.100.42 -p 5207 -t 1 -R \
+			>/dev/null 2>&1 || true
+		e1=$(pstat 1 3400 140 '^rx_errors$')
+		say "UDP GSO from the user datapath: ebpf rx_errors $e0 -> $e1"
+		[ "$e1" -gt "$e0" ] || fail "UDP GSO frames were not dropped and counted"
+		n2 ethtool -K u2 tx-udp-segmentation off >/dev/null
+		errs=$(csum_errs)
+	fi
+	iperf_tcp c4 198.51.100.42 5205 -R
+	iperf_tcp c6 198.51.100.46 5206 -R
+	n2 ethtool -K u2 tx-udp-segmentation on >/dev/null
+	# neither end dropped a packet for its checksum
+	[ "$(csum_errs)" = "$errs" ] || fail "rx errors grew: $errs -> $(csum_errs)"
+}
+
+# the rx_errors of c4 and c6 at both ends
+csum_errs() {
+	local d
+	for d in 0 1000; do
+		echo $(($(pstat $((d / 1000 + 1)) $((3400 + d)) $((140 + d)) '^rx_errors$'))) \
+			$(($(pstat $((d / 1000 + 1)) $((3600 + d)) $((160 + d)) '^rx_errors$')))
+	done | tr '\n' ' '
+}
+
 # phase MIXED|BOTH: every tunnel and session form between ns 1 (ebpf) and
 # ns 2 (user datapath, or ebpf too)
 phase() {
@@ -204,6 +295,9 @@ phase() {
 	ping_ok 1 2001:db8:7::2 -6
 	ping_ok 2 2001:db8:7::1 -6 -s 1300
 
+	csum_phase "$1"
+	[ "$1" = "ebpf <-> user" ] && n1 ethtool -K u1 tx off >/dev/null
+
 	say "== $1: -s show session (text)"
 	out=$(l2tpc 1 -s show session tunnel_id 3000 session_id 101)
 	echo "$out"
@@ -215,11 +309,11 @@ phase() {
 # delete everything in both daemons (tunnels take their sessions)
 teardown() {
 	local t
-	for t in 3000 3100 3200 3300; do
+	for t in 3000 3100 3200 3300 3400 3600; do
 		l2tpc 1 del tunnel tunnel_id "$t"
 		l2tpc 2 del tunnel tunnel_id $((t + 1000))
 	done
-	for i in e0 e1 e2 e3 e4 s0 i4 u6 i6; do
+	for i in e0 e1 e2 e3 e4 s0 i4 u6 i6 c4 c6; do
 		wait_no_link 1 "$i"
 		wait_no_link 2 "$i"
 	done
@@ -234,9 +328,9 @@ n1 ethtool -K u1 tx off >/dev/null || skip "ethtool -K u1 tx off failed"
 L2TPD_DATAPATH_1=ebpf start_l2tpd 1
 start_l2tpd 2
 phase "ebpf <-> user"
-# 9 sessions (l2tp_encap on each) and one underlay device (l2tp_decap)
+# 11 sessions (l2tp_encap on each) and one underlay device (l2tp_decap)
 n=$(tcx_links 1)
-[ "$n" -eq 10 ] || fail "l2tpd1 holds $n tcx links, not 9 sessions + 1 underlay"
+[ "$n" -eq 12 ] || fail "l2tpd1 holds $n tcx links, not 11 sessions + 1 underlay"
 teardown
 n=$(tcx_links 1)
 [ "$n" -eq 0 ] || fail "l2tpd1 still holds $n tcx links after its tunnels were deleted"
@@ -252,7 +346,7 @@ phase "ebpf <-> ebpf"
 
 say "SIGKILL: the kernel detaches the programs; the next start removes the veths"
 ebpf_kill 2
-[ "$(count_links 2 l2tpdp)" -eq 9 ] || fail "expected the 9 veth pairs of the killed l2tpd"
+[ "$(count_links 2 l2tpdp)" -eq 11 ] || fail "expected the 11 veth pairs of the killed l2tpd"
 L2TPD_DATAPATH_2=ebpf start_l2tpd 2
 [ "$(count_links 2 l2tpdp)" -eq 0 ] || fail "the new l2tpd left the killed one's veths"
 grep -q 'removed l2tpdp.* left by l2tpd' "$T/l2tpd2.log" || fail "no log of the removal"

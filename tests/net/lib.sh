@@ -504,7 +504,7 @@ iperf_tcp() {
 	ip netns exec "$PFX-2" iperf3 -s -1 -B "$addr" -p "$port" >"$T/iperf-s-$ifn.log" 2>&1 &
 	BGPIDS+=("$!")
 	wait_for "iperf3 server on $addr:$port" 100 iperf_listening "$port"
-	timeout 20 ip netns exec "$PFX-1" iperf3 -c "$addr" -p "$port" -t 2 -J >"$json" 2>&1 ||
+	timeout 20 ip netns exec "$PFX-1" iperf3 -c "$addr" -p "$port" -t 2 -J "${@:4}" >"$json" 2>&1 ||
 		fail "iperf3 through $ifn failed: $(tail -n 3 "$json")"
 	bps=$(jq -r '.end.sum_received.bits_per_second // 0 | floor' "$json")
 	say "$ifn: $((bps / 1000000)) Mbit/s TCP for 2 s"

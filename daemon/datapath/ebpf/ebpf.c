@@ -7,7 +7,8 @@
  * "l2tpdpN" of ours: its carrier, the start of l2tp_encap's FIB lookups,
  * and the way decapsulated frames come in (l2tp_decap sends them out of
  * l2tpdpN). l2tp_encap sits on l2tpethN's tcx egress (UDP) or l2tpdpN's
- * tcx ingress (IP, after software segmentation), l2tp_decap on the tcx
+ * tcx ingress (IP, and UDP with checksums: after software segmentation;
+ * tx_segmented() says why), l2tp_decap on the tcx
  * ingress of the underlay device (the one holding the tunnel's local
  * address; one link per device, shared by its tunnels).
  *
@@ -346,10 +347,10 @@ static int neigh_msg(int type, uint16_t flags, const union l2tpd_addr *nh, int o
 	return rtnl_do(nlh);
 }
 
-/* TCP segmentation offload on or off on |dev| (the legacy ETHTOOL_STSO). */
-static int tso_set(const char *dev, bool on)
+/* An offload of |dev| on or off: |cmd| ETHTOOL_STSO, ETHTOOL_STXCSUM (legacy ioctls). */
+static int offload_set(const char *dev, uint32_t cmd, bool on)
 {
-	struct ethtool_value ev = {.cmd = ETHTOOL_STSO, .data = on};
+	struct ethtool_value ev = {.cmd = cmd, .data = on};
 	struct ifreq ifr = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
 
@@ -501,14 +502,6 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 	 * A managed tunnel (t->mt) gets no socket here: its control messages
 	 * go past l2tp_decap to the control plane's own socket (see above).
 	 */
-	if (t->cfg.encap_type == L2TP_ENCAPTYPE_UDP && tunnel_v6(t) &&
-	    !t->cfg.udp_zero_csum6_tx) {
-		/* GSO after encapsulation cannot fill UDP checksums from tc */
-		snprintf(dp->err, sizeof(dp->err),
-			 "the ebpf datapath sends UDP over IPv6 with zero checksums only "
-			 "(udp6_csum_tx off, RFC 6935)");
-		return -EPROTONOSUPPORT;
-	}
 	tunnel_addrs(t, &local, &peer);
 	idx = addr_ifindex(&local);
 	if (idx < 0) {
@@ -544,11 +537,21 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 	return 0;
 }
 
+static int sess_apply(struct eb_dp *e, struct l2tpd_session *s);
+
+/* The tunnel's checksum options live in its sessions' map entries. */
 static int eb_tunnel_modify(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 {
-	(void)dp;
-	(void)t;
-	return 0; /* UDP checksums are always zero here (see l2tpd(8)) */
+	int rc = 0;
+
+	for (struct l2tpd_session *s = t->sessions; s; s = s->next)
+		if (s->dp) {
+			int r = sess_apply((struct eb_dp *)dp, s);
+
+			if (r < 0 && !rc)
+				rc = r;
+		}
+	return rc;
 }
 
 static void eb_tunnel_delete(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
@@ -614,6 +617,11 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 		m->flags |= L2TP_BPF_UDP;
 		m->sport = htons(t->cfg.udp_sport);
 		m->dport = htons(t->cfg.udp_dport);
+		/* as the kernel's sockets: SO_NO_CHECK, UDP_NO_CHECK6_TX/RX */
+		if (tunnel_v6(t) ? !t->cfg.udp_zero_csum6_tx : t->cfg.udp_csum)
+			m->flags |= L2TP_BPF_CSUM;
+		if (!tunnel_v6(t) || t->cfg.udp_zero_csum6_rx)
+			m->flags |= L2TP_BPF_CSUM0_RX;
 	}
 	if (s->cfg.l2spec_type != L2TP_L2SPECTYPE_NONE)
 		m->flags |= L2TP_BPF_L2SPEC;
@@ -668,28 +676,27 @@ static void idx_reset(struct eb_dp *e, uint32_t idx)
 	bpf_map_update_elem(bpf_map__fd(e->skel->maps.seqs), &idx, &q, BPF_ANY);
 }
 
-static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
-{
-	return ((m->flags & L2TP_BPF_UDP) ? 8u : 4u) + m->cookie_len +
-	       ((m->flags & L2TP_BPF_L2SPEC) ? 4u : 0u);
-}
-
 /*
- * Where l2tp_encap runs. On l2tpethN's egress a TCP frame of up to 64 KiB
- * is still whole: over UDP it becomes UDP tunnel GSO, segmented where it
- * leaves the host, each segment with a copy of our headers. That will not
- * do when the segments need headers of their own:
- *  - IP encapsulation: the kernel has no segmentation for what follows
- *    protocol 115;
+ * Where l2tp_encap runs. UDP with zero checksums: on l2tpethN's egress,
+ * where a TCP frame of up to 64 KiB is still whole; it becomes UDP tunnel
+ * GSO, segmented where it leaves the host, each segment with a copy of our
+ * headers. That will not do when the segments need headers of their own:
+ *  - IP: the kernel has no segmentation for what follows protocol 115;
+ *  - UDP with checksums: bpf_skb_adjust_room makes SKB_GSO_UDP_TUNNEL,
+ *    never ..._CSUM, so every segment would carry the one checksum
+ *    written before it was cut;
  *  - `seq send`: every segment needs its own sequence number (RFC 3931
  *    §4.6), or the peer takes all but one for duplicates.
- * Those sessions' l2tpethN gets no TSO (the kernel cuts TCP frames in
- * software when l2tpethN sends them) and l2tp_encap runs on the ingress
- * of the peer l2tpdpN, which sees the segments.
+ * For those, l2tpethN gets no TSO (the kernel cuts TCP frames in software
+ * when l2tpethN sends them) and l2tp_encap runs on the ingress of the peer
+ * l2tpdpN, which sees the segments; with checksums l2tpethN also loses tx
+ * checksumming, so the kernel fills in the inner checksums
+ * (skb_checksum_help) before the frame leaves: its bytes are final when
+ * l2tp_encap sums them (RFC 768).
  */
-static bool per_segment(const struct l2tp_bpf_sess *m)
+static bool tx_segmented(const struct l2tp_bpf_sess *m)
 {
-	return !(m->flags & L2TP_BPF_UDP) || (m->flags & L2TP_BPF_SEQ);
+	return !(m->flags & L2TP_BPF_UDP) || (m->flags & (L2TP_BPF_CSUM | L2TP_BPF_SEQ));
 }
 
 /*
@@ -724,31 +731,39 @@ static void rps_pin(const char *peer, uint32_t idx)
 		log_debug("datapath ebpf: %s: %s", path, strerror(errno));
 }
 
-/* Attaches l2tp_encap where per_segment() says, with TSO to match; fills the tx map. */
-static int tx_attach(struct eb_dp *e, struct eb_session *es, const char *ifname)
+/* The offloads (and for `seq send` the RPS) of session |m|'s l2tpethN |ifname|, peer |peer|. */
+static int tx_offloads(const char *ifname, const char *peer, const struct l2tp_bpf_sess *m)
 {
-	bool seg = per_segment(&es->m);
-	int rc = tso_set(ifname, !seg);
+	int rc = 0;
 
-	if (rc < 0)
-		return rc;
-	if (es->m.flags & L2TP_BPF_SEQ)
-		rps_pin(es->peer, es->m.idx);
-	es->tx_key = seg ? es->m.fib_ifindex : es->m.ifindex;
-	rc = maps_put(e, es);
-	if (rc < 0)
-		return rc;
-	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
-				 seg ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
-	if (es->link_fd < 0) {
-		rc = es->link_fd;
-		snprintf(e->base.err, sizeof(e->base.err), "attaching l2tp_encap (tcx): %s",
-			 strerror(-rc));
-		maps_del(e, es);
-		return rc;
-	}
-	return 0;
+	if (m->flags & L2TP_BPF_SEQ)
+		rps_pin(peer, m->idx);
+	if (m->flags & L2TP_BPF_CSUM)
+		rc = offload_set(ifname, ETHTOOL_STXCSUM, false); /* TSO goes with it */
+	else if (tx_segmented(m))
+		rc = offload_set(ifname, ETHTOOL_STSO, false);
+	else if ((rc = offload_set(ifname, ETHTOOL_STXCSUM, true)) == 0)
+		rc = offload_set(ifname, ETHTOOL_STSO, true); /* back: the veth's defaults */
+	return rc;
 }
+
+/* l2tp_encap's tcx link for the session entry |m|: an fd or -errno. */
+static int tx_attach(struct eb_dp *e, const struct l2tp_bpf_sess *m)
+{
+	bool seg = tx_segmented(m);
+
+	return tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap),
+			  (int)(seg ? m->fib_ifindex : m->ifindex),
+			  seg ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
+}
+
+static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
+{
+	return ((m->flags & L2TP_BPF_UDP) ? 8u : 4u) + m->cookie_len +
+	       ((m->flags & L2TP_BPF_L2SPEC) ? 4u : 0u);
+}
+
+
 
 /*
  * An automatic name: one of our sessions', or any interface's (a managed
@@ -842,12 +857,23 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (rc == 0)
 		rc = l2tpd_tap_set_up(es->peer); /* the carrier of l2tpethN */
 	es->m.fib_ifindex = if_nametoindex(es->peer);
-	if (rc < 0 || !es->m.ifindex || !es->m.fib_ifindex)
+	if (rc == 0 && tx_segmented(&es->m))
+		rc = tx_offloads(ifname, es->peer, &es->m);
+	es->tx_key = tx_segmented(&es->m) ? es->m.fib_ifindex : es->m.ifindex;
+	if (rc < 0 || !es->m.ifindex || !es->tx_key)
 		goto fail_link;
 	idx_reset(e, i);
-	rc = tx_attach(e, es, ifname);
+	rc = maps_put(e, es);
 	if (rc < 0)
 		goto fail_link;
+	es->link_fd = tx_attach(e, &es->m);
+	if (es->link_fd < 0) {
+		rc = es->link_fd;
+		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
+			 strerror(-rc));
+		maps_del(e, es);
+		goto fail_link;
+	}
 	e->used[i] = 1;
 	memcpy(s->cfg.ifname, ifname, IFNAMSIZ);
 	s->dp = es;
@@ -859,33 +885,46 @@ fail:
 	return rc < 0 ? rc : -EIO;
 }
 
-static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+/*
+ * |s|'s map entries from its (and its tunnel's) configuration now; a change
+ * of where l2tp_encap runs (checksums turned on or off) moves its link:
+ * the new one is attached first, so the session never has neither.
+ */
+static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 {
-	struct eb_dp *e = (struct eb_dp *)dp;
 	struct eb_session *es = s->dp;
 	struct l2tp_bpf_sess m = es->m;
-	int rc = sess_fill(s, &m);
+	uint32_t old_key = es->tx_key;
+	int rc = sess_fill(s, &m), fd;
 
 	if (rc < 0)
 		return rc;
-	if (per_segment(&m) != per_segment(&es->m)) {
-		/* `seq send` changed: l2tp_encap moves (tx_attach) */
-		struct eb_session old = *es;
-
-		close(es->link_fd);
-		maps_del(e, es);
+	if (tx_segmented(&m) == tx_segmented(&es->m)) {
 		es->m = m;
-		rc = tx_attach(e, es, s->cfg.ifname);
-		if (rc < 0) {
-			*es = old;
-			if (tx_attach(e, es, s->cfg.ifname) < 0)
-				log_warnx("session %u: l2tp_encap lost: %s", s->cfg.session_id,
-					  strerror(-rc));
-		}
+		return maps_put(e, es);
+	}
+	rc = tx_offloads(s->cfg.ifname, es->peer, &m);
+	if (rc < 0)
+		return rc;
+	fd = tx_attach(e, &m);
+	if (fd < 0)
+		return fd;
+	es->m = m;
+	es->tx_key = tx_segmented(&m) ? m.fib_ifindex : m.ifindex;
+	rc = maps_put(e, es);
+	if (rc < 0) {
+		close(fd);
 		return rc;
 	}
-	es->m = m;
-	return maps_put(e, es);
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
+	close(es->link_fd);
+	es->link_fd = fd;
+	return 0;
+}
+
+static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
+{
+	return sess_apply((struct eb_dp *)dp, s);
 }
 
 static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s)

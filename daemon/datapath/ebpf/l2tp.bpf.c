@@ -3,8 +3,10 @@
  * daemon/datapath/ebpf/l2tp.bpf.c - L2TPv3 pseudowires in tc programs.
  *
  * l2tp_encap runs on the tcx egress of a session's netdev (l2tpethN, a veth
- * end), or for IP encapsulation on the ingress of its veth peer (after the
- * kernel has cut TCP frames into segments: ebpf.c says why): it puts outer IPv4/IPv6, UDP or IP protocol 115, the session header
+ * end), or for IP encapsulation and for UDP with checksums on the ingress
+ * of its veth peer (after the kernel has cut TCP frames into segments:
+ * ebpf.c tx_segmented() says why): it puts outer IPv4/IPv6, UDP (with its
+ * checksum, RFC 768) or IP protocol 115, the session header
  * (RFC 3931 §4.1.2.2 / §4.1.2.1), the cookie and the default sublayer
  * (§4.6) in front of the frame and redirects it to the underlay device that
  * a FIB lookup names. l2tp_decap runs on the underlay's tcx ingress: a data
@@ -20,6 +22,7 @@
 #include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <linux/udp.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -56,6 +59,104 @@ struct {
 	__type(key, __u32);
 	__type(value, struct l2tp_bpf_seq);
 } seqs SEC(".maps");
+
+/* Where udp_sum copies packet bytes to (bpf_csum_diff wants memory). */
+struct csum_scratch {
+	__u8 b[L2TP_BPF_CSUM_CHUNK + 4];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct csum_scratch);
+} scratch SEC(".maps");
+
+/*
+ * skb->ip_summed, which struct __sk_buff does not show: the kernel's
+ * sk_buff through bpf_cast_to_kern_ctx (Linux 6.3), the field found by
+ * CO-RE in the running kernel's BTF.
+ */
+struct sk_buff___l2tp {
+	__u8 ip_summed : 2;
+	unsigned char *head;
+	unsigned int end; /* the offset of struct skb_shared_info from head */
+} __attribute__((preserve_access_index));
+
+struct skb_shared_info___l2tp {
+	unsigned int gso_type;
+} __attribute__((preserve_access_index));
+
+/* include/linux/skbuff.h (an enum without a name: CO-RE cannot look it up) */
+#define SKB_GSO_UDP_L4_ (1u << 17)
+#define SKB_GSO_FRAGLIST_ (1u << 18)
+
+extern void *bpf_cast_to_kern_ctx(void *) __ksym;
+
+#define CHECKSUM_UNNECESSARY_ 1
+#define CHECKSUM_PARTIAL_ 3
+
+/*
+ * The ones' complement sum (RFC 768; the caller folds it) of |len| bytes of
+ * |skb| from |off|, added to |sum|; -1 if the packet is shorter or |len|
+ * is more than the chunks cover. A chunk of 512 (a multiple of 4) keeps
+ * every chunk but the last 16-bit aligned; the last is padded with zeros.
+ */
+static __always_inline int udp_sum(struct __sk_buff *skb, __u32 off, __u32 len, __u32 *sum)
+{
+	__u32 k = 0;
+	struct csum_scratch *c = bpf_map_lookup_elem(&scratch, &k);
+	__s64 r = *sum;
+
+	if (!c || len > L2TP_BPF_CSUM_CHUNK * L2TP_BPF_CSUM_CHUNKS)
+		return -1;
+	for (int i = 0; i < L2TP_BPF_CSUM_CHUNKS; i++) {
+		__u32 done = (__u32)i * L2TP_BPF_CSUM_CHUNK, n;
+
+		if (done >= len)
+			break;
+		n = len - done;
+		if (n > L2TP_BPF_CSUM_CHUNK)
+			n = L2TP_BPF_CSUM_CHUNK;
+		if (n < 1)
+			return -1;
+		/* the word the last bytes end in: zero first, then load */
+		*(__u32 *)&c->b[n & ~3u] = 0;
+		if (bpf_skb_load_bytes(skb, off + done, c->b, n) < 0)
+			return -1;
+		r = bpf_csum_diff(NULL, 0, (__be32 *)c->b, (n + 3) & ~3u, (__u32)r);
+		if (r < 0)
+			return -1;
+	}
+	*sum = (__u32)r;
+	return 0;
+}
+
+/*
+ * The pseudo header's sum (RFC 768; RFC 8200 §8.1): addresses, the UDP
+ * length and protocol 17, the same sum as 32-bit words in either family.
+ */
+static __always_inline __u32 pseudo_sum(int v6, const void *saddr, const void *daddr,
+					__u32 ulen)
+{
+	__u32 ph[10] = {};
+	__s64 r;
+
+	if (v6) {
+		__builtin_memcpy(&ph[0], saddr, 16);
+		__builtin_memcpy(&ph[4], daddr, 16);
+		ph[8] = bpf_htonl(ulen);
+		ph[9] = bpf_htonl(IPPROTO_UDP);
+		r = bpf_csum_diff(NULL, 0, ph, 40, 0);
+	} else {
+		__builtin_memcpy(&ph[0], saddr, 4);
+		__builtin_memcpy(&ph[1], daddr, 4);
+		ph[2] = bpf_htonl(ulen);
+		ph[3] = bpf_htonl(IPPROTO_UDP);
+		r = bpf_csum_diff(NULL, 0, ph, 16, 0);
+	}
+	return r < 0 ? 0 : (__u32)r;
+}
 
 /* Does |s| number its frames now (struct l2tp_bpf_seq's send_live)? */
 static __always_inline int numbering(const struct l2tp_bpf_sess *s, const struct l2tp_bpf_seq *q)
@@ -259,6 +360,30 @@ int l2tp_encap(struct __sk_buff *skb)
 		if (bpf_skb_store_bytes(skb, off + i, &h.b[src + i], 2, 0) < 0)
 			goto err;
 	}
+	if ((s->flags & (L2TP_BPF_UDP | L2TP_BPF_CSUM)) == (L2TP_BPF_UDP | L2TP_BPF_CSUM)) {
+		/*
+		 * The UDP checksum over the packet as it now is. ebpf.c puts
+		 * checksummed sessions where frames are already segmented,
+		 * their own checksums complete (l2tpdpN's ingress): a GSO
+		 * frame here would go out with one sum for all its segments.
+		 */
+		__u32 ulen = tot - iplen, sum;
+		__u16 check;
+
+		if (skb->gso_segs > 1)
+			goto err;
+		if (s->flags & L2TP_BPF_V6)
+			sum = pseudo_sum(1, s->local6, s->peer6, ulen);
+		else
+			sum = pseudo_sum(0, &s->local4, &s->peer4, ulen);
+		if (udp_sum(skb, off, ulen, &sum) < 0)
+			goto err;
+		check = csum_fold(sum);
+		if (!check)
+			check = 0xffff; /* RFC 768: a sum of zero is sent as all ones */
+		if (bpf_skb_store_bytes(skb, off + 6, &check, 2, 0) < 0)
+			goto err;
+	}
 	/* a GSO frame: the packets on the wire (their inner headers aside) */
 	__sync_fetch_and_add(&st->tx_packets, segs);
 	__sync_fetch_and_add(&st->tx_bytes, plen + segs * l2tplen);
@@ -303,6 +428,77 @@ static __always_inline int addr_match(struct l2tp_bpf_sess *s, int v6, const voi
  * end the chain, and a second l2tpd on the same device would see nothing.
  */
 #define NOT_OURS TC_ACT_UNSPEC
+
+/*
+ * Whether |skb| holds several UDP datagrams: a sender's UDP GSO
+ * (UDP_SEGMENT), which a veth hands on unsegmented, or a fraglist. Only
+ * the stack's UDP can cut it (udp_unexpected_gso); the programs cannot.
+ */
+static __always_inline int udp_datagrams(struct __sk_buff *skb)
+{
+	struct sk_buff___l2tp *k;
+	unsigned int t = 0;
+	unsigned char *head;
+
+	if (skb->gso_segs <= 1)
+		return 0;
+	k = bpf_cast_to_kern_ctx(skb);
+	head = BPF_CORE_READ(k, head);
+	if (bpf_probe_read_kernel(&t, sizeof(t),
+				  head + BPF_CORE_READ(k, end) +
+					  bpf_core_field_offset(struct skb_shared_info___l2tp,
+								gso_type)) < 0)
+		return 1;
+	return !!(t & (SKB_GSO_UDP_L4_ | SKB_GSO_FRAGLIST_));
+}
+
+/*
+ * Whether the UDP checksum of a packet of session |s| (IP header at |l3|,
+ * UDP at |l4|) is one the kernel's UDP would refuse. Zero: no checksum,
+ * fine over IPv4 (RFC 768), over IPv6 only with udp6_csum_rx off (RFC 8200
+ * §8.1, RFC 6935 §5, RFC 6936). Otherwise it must sum right, unless the
+ * kernel vouches for it: CHECKSUM_UNNECESSARY (verified by a NIC, or a
+ * veth's GRO), CHECKSUM_PARTIAL (a local sender's, over a veth, not filled
+ * in: the field holds the pseudo header's sum only), as udp_lib_checksum_
+ * complete() trusts both.
+ */
+static __always_inline int udp_check_bad(struct __sk_buff *skb, const struct l2tp_bpf_sess *s,
+					 int v6, __u32 l3, __u32 l4)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct sk_buff___l2tp *k;
+	struct udphdr *u = data + l4;
+	__u32 ulen, sum;
+	__u8 summed;
+
+	if ((void *)(u + 1) > end)
+		return 1;
+	if (!u->check)
+		return v6 && !(s->flags & L2TP_BPF_CSUM0_RX);
+	ulen = bpf_ntohs(u->len);
+	k = bpf_cast_to_kern_ctx(skb);
+	summed = BPF_CORE_READ_BITFIELD(k, ip_summed);
+	if (summed == CHECKSUM_UNNECESSARY_ || summed == CHECKSUM_PARTIAL_)
+		return 0;
+	if (ulen < sizeof(*u) || l4 + ulen > skb->len)
+		return 1;
+	if (v6) {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return 1;
+		sum = pseudo_sum(1, &ip6->saddr, &ip6->daddr, ulen);
+	} else {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > end)
+			return 1;
+		sum = pseudo_sum(0, &ip->saddr, &ip->daddr, ulen);
+	}
+	if (udp_sum(skb, l4, ulen, &sum) < 0)
+		return 1;
+	return csum_fold(sum) != 0; /* a right sum folds to all ones */
+}
 
 SEC("tc")
 int l2tp_decap(struct __sk_buff *skb)
@@ -368,6 +564,13 @@ int l2tp_decap(struct __sk_buff *skb)
 		return NOT_OURS; /* not ours: l2tpd's sockets or the stack decide */
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
+	if (data + l3 + 48 > end && skb->len > end - data) {
+		/* a GSO skb may keep little more than the headers linear */
+		if (bpf_skb_pull_data(skb, skb->len < l3 + 48 ? skb->len : l3 + 48) < 0)
+			return NOT_OURS;
+		data = (void *)(long)skb->data;
+		end = (void *)(long)skb->data_end;
+	}
 	if (data + l3 + 40 > end)
 		return NOT_OURS;
 	if (!addr_match(s, v6, data + l3))
@@ -382,6 +585,17 @@ int l2tp_decap(struct __sk_buff *skb)
 
 	if (!st)
 		return NOT_OURS;
+	/*
+	 * A UDP checksum the kernel's UDP would refuse, and several datagrams
+	 * in one skb (a peer on a veth with UDP GSO, such as l2tpd's user
+	 * datapath with checksums on: taking them as one would deliver
+	 * garbage; l2tpd(8) says what to turn off at that peer): dropped and
+	 * counted.
+	 */
+	if (udp && (udp_datagrams(skb) || udp_check_bad(skb, s, v6, l3, l4))) {
+		__sync_fetch_and_add(&st->rx_errors, 1);
+		return TC_ACT_SHOT;
+	}
 	__u32 rest = hl + s->peer_cookie_len + ((s->flags & L2TP_BPF_L2SPEC) ? 4 : 0);
 
 	/*

@@ -15,6 +15,15 @@
 #define L2TP_BPF_SEQ 0x08 /* send: number packets */
 #define L2TP_BPF_RECV_SEQ 0x10 /* recv: drop packets without numbers */
 #define L2TP_BPF_LNS 0x20 /* lns_mode: our numbering does not follow the peer's */
+#define L2TP_BPF_CSUM 0x40 /* UDP: send checksums (udp_csum on; IPv6 unless udp6_csum_tx off) */
+#define L2TP_BPF_CSUM0_RX 0x80 /* UDP: take zero checksums (IPv4; IPv6 with udp6_csum_rx off) */
+
+/*
+ * l2tp_encap sums checksummed packets in chunks of this size (bpf_csum_diff
+ * takes at most 512 bytes), up to this many: larger frames are tx errors.
+ */
+#define L2TP_BPF_CSUM_CHUNK 512
+#define L2TP_BPF_CSUM_CHUNKS 32
 
 /* One session, both directions. Addresses and ports in network order. */
 struct l2tp_bpf_sess {

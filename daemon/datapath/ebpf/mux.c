@@ -2,11 +2,10 @@
 /*
  * daemon/datapath/ebpf/mux.c - `--datapath auto` without the kernel's L2TP:
  * the ebpf datapath for what it carries (L2TPv3 tunnels of Ethernet
- * sessions, static or managed; UDP over IPv6 with zero checksums only), the
- * user datapath for the rest (L2TPv2, managed tunnels with fallback on,
- * PPP, IPv6 UDP checksums), chosen per tunnel when it is created: the ebpf
- * datapath is asked first, and what it refuses goes to the user datapath.
- * A session lives in its tunnel's.
+ * sessions, static or managed), the user datapath for the rest (L2TPv2,
+ * managed tunnels with fallback on, PPP), chosen per tunnel when it is
+ * created: the ebpf datapath is asked first, and what it refuses goes to
+ * the user datapath. A session lives in its tunnel's.
  *
  * The control plane makes a managed tunnel when it is configured, before
  * its control connection and its sessions: it knows the version and

@@ -24,6 +24,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,10 +328,10 @@ static int neigh_msg(int type, uint16_t flags, const union l2tpd_addr *nh, int o
 	return rtnl_do(nlh);
 }
 
-/* TCP segmentation offload off on |dev| (the legacy ETHTOOL_STSO). */
-static int tso_off(const char *dev)
+/* An offload of |dev| off: |cmd| is a legacy ethtool set (ETHTOOL_STSO, ETHTOOL_STXCSUM). */
+static int offload_off(const char *dev, uint32_t cmd)
 {
-	struct ethtool_value ev = {.cmd = ETHTOOL_STSO, .data = 0};
+	struct ethtool_value ev = {.cmd = cmd, .data = 0};
 	struct ifreq ifr = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
 
@@ -650,6 +651,85 @@ static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
 	       ((m->flags & L2TP_BPF_L2SPEC) ? 4u : 0u);
 }
 
+/*
+ * Where l2tp_encap runs. UDP: on l2tpethN's egress, where a TCP frame of
+ * up to 64 KiB is still whole; it becomes UDP tunnel GSO, segmented where
+ * it leaves the host. But the segments of such a frame all carry its one
+ * L2TP header: so a session that numbers its packets (seq send, RFC 3931
+ * §4.6) and IP encapsulation (the kernel has no segmentation for what
+ * follows protocol 115) have l2tp_encap after segmentation instead: on
+ * the ingress of the peer l2tpdpN, with l2tpethN's TSO off (the kernel
+ * cuts TCP frames in software as l2tpethN sends them) and its transmit
+ * checksum offload too (the kernel fills the inner TCP/UDP checksums as it
+ * cuts, which costs little more then; left to offload, an underlay that
+ * hands packets on to another kernel as they are, a TAP to a VM or a veth,
+ * passes them unfilled, CHECKSUM_PARTIAL, and the kernel's l2tp_eth drops
+ * that state and then the frames: TcpInCsumErrors). The kernel's
+ * l2tp_eth, and tests/interop/kernel/static_matrix.sh, show both.
+ */
+static bool encap_after_gso(const struct l2tp_bpf_sess *m)
+{
+	return !(m->flags & L2TP_BPF_UDP) || (m->flags & L2TP_BPF_SEQ);
+}
+
+/* l2tpethN's offloads off for l2tp_encap after segmentation */
+static int offloads_off(const char *ifname)
+{
+	int rc = offload_off(ifname, ETHTOOL_STXCSUM);
+
+	return rc ? rc : offload_off(ifname, ETHTOOL_STSO);
+}
+
+/*
+ * The receive queues of |peer| (l2tpdpN) processed on one CPU (RPS): the
+ * |n|-th of those allowed to us, modulo their number. A session
+ * that numbers its packets encapsulates on l2tpdpN's ingress: frames sent
+ * from two CPUs at once (a TCP sender and the ACKs that clock it) would
+ * take their numbers on one and reach the underlay in the other order,
+ * and the peer, which has no reorder queue (the kernel's default
+ * reorder_timeout 0, or ours), drops them.
+ */
+static int rps_pin(const char *peer, int n)
+{
+	char path[96], mask[8 * (CPU_SETSIZE / 32) + CPU_SETSIZE / 32 + 2], *p = mask;
+	uint32_t w[CPU_SETSIZE / 32] = {0};
+	cpu_set_t set;
+	int cpu, k, rc = 0, hi;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	if (CPU_COUNT(&set) == 0)
+		return -EINVAL;
+	n %= CPU_COUNT(&set);
+	for (cpu = 0; cpu < CPU_SETSIZE - 1; cpu++)
+		if (CPU_ISSET(cpu, &set) && n-- == 0)
+			break;
+	w[cpu / 32] = 1u << (cpu % 32);
+	hi = cpu / 32;
+	/* the sysfs form: 32-bit hex groups, the highest first, commas between */
+	for (k = hi; k >= 0; k--)
+		p += sprintf(p, k == hi ? "%x" : ",%08x", w[k]);
+	for (k = 0; rc == 0; k++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%d/rps_cpus", peer, k);
+		f = fopen(path, "we");
+		if (!f)
+			return k > 0 ? 0 : -errno;
+		if (fputs(mask, f) < 0)
+			rc = -EIO;
+		if (fclose(f) != 0 && !rc)
+			rc = -errno;
+	}
+	return rc;
+}
+
+static int encap_attach(struct eb_dp *e, const struct eb_session *es)
+{
+	return tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
+			  encap_after_gso(&es->m) ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
+}
+
 static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 {
 	struct eb_dp *e = (struct eb_dp *)dp;
@@ -724,29 +804,23 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	if (rc == 0)
 		rc = l2tpd_tap_set_up(es->peer); /* the carrier of l2tpethN */
 	es->m.fib_ifindex = if_nametoindex(es->peer);
-	/*
-	 * Where l2tp_encap runs. UDP: on l2tpethN's egress, where a TCP
-	 * frame of up to 64 KiB is still whole; it becomes UDP tunnel GSO,
-	 * segmented where it leaves the host. IP: the kernel has no
-	 * segmentation for what follows protocol 115, so l2tpethN gets no
-	 * TSO (the kernel cuts TCP frames in software when l2tpethN sends
-	 * them) and l2tp_encap runs on the ingress of the peer l2tpdpN,
-	 * which sees the segments.
-	 */
+	/* where l2tp_encap runs: encap_after_gso() */
 	es->tx_key = es->m.ifindex;
-	if (rc == 0 && !(es->m.flags & L2TP_BPF_UDP)) {
-		rc = tso_off(ifname);
+	if (rc == 0 && encap_after_gso(&es->m)) {
+		rc = offloads_off(ifname);
 		es->tx_key = es->m.fib_ifindex;
 	}
+	if (rc == 0 && (es->m.flags & L2TP_BPF_SEQ) && rps_pin(es->peer, (int)i) < 0)
+		log_warnx("datapath ebpf: %s: no RPS (/sys/class/net/%s/queues): numbered packets "
+			  "sent from several CPUs may leave out of order",
+			  ifname, es->peer);
 	if (rc < 0 || !es->m.ifindex || !es->tx_key)
 		goto fail_link;
 	idx_reset(e, i);
 	rc = maps_put(e, es);
 	if (rc < 0)
 		goto fail_link;
-	es->link_fd = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap), (int)es->tx_key,
-				 es->m.flags & L2TP_BPF_UDP ? L2TPD_BPF_TCX_EGRESS
-							    : L2TPD_BPF_TCX_INGRESS);
+	es->link_fd = encap_attach(e, es);
 	if (es->link_fd < 0) {
 		rc = es->link_fd;
 		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
@@ -774,6 +848,13 @@ static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 
 	if (rc < 0)
 		return rc;
+	if ((m.flags ^ es->m.flags) & L2TP_BPF_SEQ) {
+		/* where l2tp_encap runs, and l2tpethN's offloads, follow seq send */
+		snprintf(dp->err, sizeof(dp->err),
+			 "the ebpf datapath sets seq send when it creates a session "
+			 "(delete and add it again)");
+		return -EOPNOTSUPP;
+	}
 	es->m = m;
 	return maps_put(e, es);
 }

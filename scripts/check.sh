@@ -170,6 +170,20 @@ for name in ebpf/net/managed_{udp4,ip4,ip6,auth,restart,symmetric,capture,monito
 	esac
 done
 
+# --- the eBPF datapath against the kernel's l2tp_eth (Debian's kernel in QEMU) ---
+# static_matrix.sh with l2tpd on --datapath ebpf: its 8 cases (KERNEL_MATRIX=full:
+# 48, as make check-kernel runs), each with a TCP bulk transfer both ways
+for name in interop/kernel/ebpf/static_matrix.sh; do
+	[[ $name =~ $ONLY ]] || continue
+	log=$LOGS/$(echo "$name" | tr / _).log
+	L2TPD_DATAPATH=ebpf timeout 900 bash tests/interop/kernel/static_matrix.sh >"$log" 2>&1
+	case $? in
+	0) pass=$((pass + 1)); echo "ok    $name" ;;
+	77) skip=$((skip + 1)); echo "skip  $name: $(tail -n 1 "$log")" ;;
+	*) note_fail "$name" "$log" ;;
+	esac
+done
+
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -40,6 +40,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -701,34 +702,47 @@ static bool tx_segmented(const struct l2tp_bpf_sess *m)
 
 /*
  * `seq send`: the numbers must reach the wire in the order l2tp_encap
- * gives them, but frames sent on several CPUs each cross the veth into
- * that CPU's backlog, and one CPU's backlog may run before another's: the
- * peer then drops the later number as out of sequence. RPS on l2tpdpN
- * steers all of them into one CPU's backlog (CPU |idx| mod n, to spread
- * sessions), so they are numbered and sent in one order. Without sysfs
- * (or with one CPU) nothing is done.
+ * gives them, but frames sent on several CPUs (a TCP sender and the ACKs
+ * that clock it) each cross the veth into their CPU's backlog, and one
+ * CPU's backlog may run before another's: the peer, which has no reorder
+ * queue (the kernel's default reorder_timeout 0, or ours), then drops the
+ * later number. RPS on l2tpdpN's receive queues steers all of them to one
+ * CPU: the |n|-th of those allowed to us, modulo their number (to spread
+ * sessions). 0 or -errno.
  */
-static void rps_pin(const char *peer, uint32_t idx)
+static int rps_pin(const char *peer, int n)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	char path[96], mask[32];
-	unsigned int cpu;
-	FILE *f;
+	char path[96], mask[8 * (CPU_SETSIZE / 32) + CPU_SETSIZE / 32 + 2], *p = mask;
+	uint32_t w[CPU_SETSIZE / 32] = {0};
+	cpu_set_t set;
+	int cpu, k, rc = 0, hi;
 
-	if (n <= 1)
-		return;
-	cpu = idx % (unsigned int)(n > 64 ? 64 : n);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-0/rps_cpus", peer);
-	snprintf(mask, sizeof(mask), "%llx\n", 1ULL << cpu);
-	f = fopen(path, "we");
-	if (!f) {
-		log_debug("datapath ebpf: %s: %s", path, strerror(errno));
-		return;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return -errno;
+	if (CPU_COUNT(&set) == 0)
+		return -EINVAL;
+	n %= CPU_COUNT(&set);
+	for (cpu = 0; cpu < CPU_SETSIZE - 1; cpu++)
+		if (CPU_ISSET(cpu, &set) && n-- == 0)
+			break;
+	w[cpu / 32] = 1u << (cpu % 32);
+	hi = cpu / 32;
+	/* the sysfs form: 32-bit hex groups, the highest first, commas between */
+	for (k = hi; k >= 0; k--)
+		p += sprintf(p, k == hi ? "%x" : ",%08x", w[k]);
+	for (k = 0; rc == 0; k++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%d/rps_cpus", peer, k);
+		f = fopen(path, "we");
+		if (!f)
+			return k > 0 ? 0 : -errno;
+		if (fputs(mask, f) < 0)
+			rc = -EIO;
+		if (fclose(f) != 0 && !rc)
+			rc = -errno;
 	}
-	bool bad = fputs(mask, f) < 0;
-
-	if (fclose(f) != 0 || bad)
-		log_debug("datapath ebpf: %s: %s", path, strerror(errno));
+	return rc;
 }
 
 /* The offloads (and for `seq send` the RPS) of session |m|'s l2tpethN |ifname|, peer |peer|. */
@@ -736,13 +750,23 @@ static int tx_offloads(const char *ifname, const char *peer, const struct l2tp_b
 {
 	int rc = 0;
 
-	if (m->flags & L2TP_BPF_SEQ)
-		rps_pin(peer, m->idx);
-	if (m->flags & L2TP_BPF_CSUM)
-		rc = offload_set(ifname, ETHTOOL_STXCSUM, false); /* TSO goes with it */
-	else if (tx_segmented(m))
-		rc = offload_set(ifname, ETHTOOL_STSO, false);
-	else if ((rc = offload_set(ifname, ETHTOOL_STXCSUM, true)) == 0)
+	if ((m->flags & L2TP_BPF_SEQ) && rps_pin(peer, (int)m->idx) < 0)
+		log_warnx("datapath ebpf: %s: no RPS (/sys/class/net/%s/queues): numbered packets "
+			  "sent from several CPUs may leave out of order",
+			  ifname, peer);
+	/*
+	 * Segmented: tx checksumming off too, also without UDP checksums, so
+	 * that the kernel fills the inner checksums as it cuts. Left to
+	 * offload, an underlay that hands packets on to another kernel as
+	 * they are (a TAP to a VM, a veth) passes them unfilled
+	 * (CHECKSUM_PARTIAL), which the kernel's l2tp_eth drops:
+	 * TcpInCsumErrors (tests/interop/kernel/static_matrix.sh).
+	 */
+	if (tx_segmented(m)) {
+		rc = offload_set(ifname, ETHTOOL_STXCSUM, false);
+		if (rc == 0)
+			rc = offload_set(ifname, ETHTOOL_STSO, false);
+	} else if ((rc = offload_set(ifname, ETHTOOL_STXCSUM, true)) == 0)
 		rc = offload_set(ifname, ETHTOOL_STSO, true); /* back: the veth's defaults */
 	return rc;
 }

@@ -33,11 +33,25 @@ rc=0
 wait "$pid" 2>/dev/null || rc=$?
 cat "$T/l2tpd1.log"
 [ "$rc" -ne 0 ] || fail "l2tpd --datapath ebpf without CAP_BPF exited with status 0"
-grep -q 'datapath ebpf: loading the BPF programs: .*(needs CAP_BPF and CAP_NET_ADMIN)' \
+grep -q 'datapath ebpf: loading the BPF programs: .*(needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)' \
 	"$T/l2tpd1.log" || fail "no reason in the log"
 [ ! -e "$(sock 1)" ] || fail "the refused l2tpd left its API socket"
 [ ! -e "$T/l2tpd1.pid" ] || fail "the refused l2tpd left its pid file"
 [ "$(count_links 1 l2tp)" -eq 0 ] || fail "the refused l2tpd left interfaces"
+
+say "--datapath ebpf with CAP_BPF but without CAP_PERFMON: refused too, and said so"
+# l2tp_decap reads the kernel's sk_buff (ip_summed, gso_type): CAP_PERFMON
+: >"$T/l2tpd1.log"
+ip netns exec "$PFX-1" setpriv --bounding-set -perfmon,-sys_admin --inh-caps -perfmon,-sys_admin \
+	-- "$L2TPD" -f -S "$(sock 1)" -P "$T/l2tpd1.pid" --datapath ebpf >>"$T/l2tpd1.log" 2>&1 &
+pid=$!
+BGPIDS+=("$pid")
+wait_for "l2tpd (ebpf, no CAP_PERFMON) to exit" 200 eval "! kill -0 $pid 2>/dev/null"
+rc=0
+wait "$pid" 2>/dev/null || rc=$?
+[ "$rc" -ne 0 ] || fail "l2tpd --datapath ebpf without CAP_PERFMON exited with status 0"
+grep -q 'needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN' "$T/l2tpd1.log" ||
+	fail "no reason naming CAP_PERFMON: $(cat "$T/l2tpd1.log")"
 
 say "--datapath auto without CAP_BPF: the user datapath, and why"
 : >"$T/l2tpd1.log"

@@ -1070,7 +1070,7 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char 
 	rc = e->skel ? l2tp_bpf__load(e->skel) : -errno;
 	if (rc < 0) {
 		snprintf(why, whylen, "loading the BPF programs: %s%s", strerror(rc < 0 ? -rc : rc),
-			 (rc == -EPERM || rc == -EACCES) ? " (needs CAP_BPF and CAP_NET_ADMIN)" : "");
+			 (rc == -EPERM || rc == -EACCES) ? " (needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)" : "");
 		l2tp_bpf__destroy(e->skel);
 		free(e);
 		errno = rc < 0 ? -rc : EIO;

@@ -940,8 +940,9 @@ static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 		close(fd);
 		return rc;
 	}
-	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
+	/* the link first: a frame that meets neither entry nor link goes on */
 	close(es->link_fd);
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
 	es->link_fd = fd;
 	return 0;
 }

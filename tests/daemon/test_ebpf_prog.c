@@ -18,7 +18,8 @@
  *    zero ones; anything not of a session (control messages, other
  *    addresses, ports, unknown session ids, non-IP) is passed on untouched
  *    to the next program (TC_ACT_UNSPEC);
- *    random bytes never make it misbehave.
+ *    random bytes never make it misbehave; a session following its
+ *    peer's numbering tells l2tpd (an event) when that changes, only then.
  * The programs are loaded with test_mode set (no FIB lookup, no redirect).
  * Needs root and a kernel that loads them: skipped otherwise.
  */
@@ -884,6 +885,117 @@ static void test_ebpf_seq_follows_peer(void **state)
 	assert_true(encap_numbers());
 }
 
+/* The events l2tp_decap sent (struct l2tp_bpf_event) since the last call. */
+struct events_seen {
+	int n;
+	struct l2tp_bpf_event last;
+};
+
+static int event_cb(void *arg, void *data, size_t len)
+{
+	struct events_seen *e = arg;
+
+	assert_int_equal(len, sizeof(e->last));
+	memcpy(&e->last, data, sizeof(e->last));
+	e->n++;
+	return 0;
+}
+
+static int events_take(struct ring_buffer *rb, struct events_seen *e)
+{
+	e->n = 0;
+	assert_true(ring_buffer__consume(rb) >= 0);
+	return e->n;
+}
+
+/* l2tp_decap on a packet of |peer| (sent in the |sh| form): its verdict. */
+static int decap_peer(const struct shape *sh, struct l2tp_dp_session *peer)
+{
+	uint8_t f[100], l2tp[256], pkt[512], out[512];
+	size_t n, plen, outlen = sizeof(out);
+
+	frame(f, sizeof(f), 0x0800, 6);
+	n = lib_encap(peer, f, sizeof(f), l2tp);
+	plen = outer_in(sh, l2tp, n, pkt);
+	return run(skel->progs.l2tp_decap, pkt, plen, out, &outlen);
+}
+
+/*
+ * A change of whether a session numbers, following its peer, is told to
+ * l2tpd (the ring buffer "events"; ebpf.c follow_rx() then moves the
+ * session where every segment gets a number): one event per change, with
+ * the session's index and what send_live became, none for the packets
+ * that change nothing, none where nothing changes what we send (`seq
+ * send` configured and the peer numbering too; lns_mode).
+ */
+static void test_ebpf_follow_events(void **state)
+{
+	const struct shape sh = {.udp = true, .l2spec = true, .seq = true};
+	const struct shape plain = {.udp = true, .l2spec = true};
+	struct l2tp_dp_session unnumbered, numbered;
+	struct events_seen ev = {0};
+	struct ring_buffer *rb;
+	struct l2tp_bpf_sess m;
+
+	(void)state;
+	NEED_BPF();
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), event_cb, &ev, NULL);
+	assert_non_null(rb);
+	events_take(rb, &ev); /* what the tests before left */
+	bpf_sess(&plain, &m);
+	maps_reset(&m);
+	lib_sess(&plain, true, &unnumbered);
+	lib_sess(&sh, true, &numbered);
+
+	/* no `seq send`: unnumbered frames change nothing */
+	assert_int_equal(decap_peer(&plain, &unnumbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 0);
+	assert_false(encap_numbers());
+
+	/* the peer numbers: one event, then none while it goes on */
+	assert_int_equal(decap_peer(&plain, &numbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 1);
+	assert_int_equal(ev.last.idx, m.idx);
+	assert_int_equal(ev.last.send_live, 1);
+	assert_true(encap_numbers());
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(decap_peer(&plain, &numbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 0);
+
+	/* it stops: one event; again; then numbered again: one */
+	assert_int_equal(decap_peer(&plain, &unnumbered), TC_ACT_OK);
+	assert_int_equal(decap_peer(&plain, &unnumbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 1);
+	assert_int_equal(ev.last.send_live, 2);
+	assert_false(encap_numbers());
+	assert_int_equal(decap_peer(&plain, &numbered), TC_ACT_OK);
+	assert_int_equal(decap_peer(&plain, &numbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 1);
+	assert_int_equal(ev.last.send_live, 1);
+
+	/* `seq send`: a numbering peer changes nothing we send; one that stops does */
+	bpf_sess(&sh, &m);
+	m.flags &= ~(uint32_t)L2TP_BPF_RECV_SEQ;
+	maps_reset(&m);
+	lib_sess(&sh, true, &numbered);
+	assert_int_equal(decap_peer(&sh, &numbered), TC_ACT_OK);
+	assert_int_equal(send_live(m.idx), 1);
+	assert_int_equal(events_take(rb, &ev), 0);
+	assert_int_equal(decap_peer(&sh, &unnumbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 1);
+	assert_int_equal(ev.last.send_live, 2);
+
+	/* lns_mode: we never follow, nothing is told */
+	m.flags = (m.flags & ~(uint32_t)L2TP_BPF_SEQ) | L2TP_BPF_LNS;
+	maps_reset(&m);
+	lib_sess(&sh, true, &numbered);
+	assert_int_equal(decap_peer(&sh, &numbered), TC_ACT_OK);
+	assert_int_equal(decap_peer(&sh, &unnumbered), TC_ACT_OK);
+	assert_int_equal(events_take(rb, &ev), 0);
+	assert_int_equal(send_live(m.idx), 0);
+	ring_buffer__free(rb);
+}
+
 /*
  * A GSO frame (gso_segs 4) reaching l2tp_encap of a numbering session: it
  * would become 4 packets with one copy of its header, so it goes
@@ -962,6 +1074,7 @@ int main(void)
 	    cmocka_unit_test(test_ebpf_decap_random),
 	    cmocka_unit_test(test_ebpf_seq_follows_peer),
 	    cmocka_unit_test(test_ebpf_encap_gso_frame),
+	    cmocka_unit_test(test_ebpf_follow_events),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -15,7 +15,8 @@
  * Managed tunnels (t->mt, L2TPv3 with Ethernet sessions): the control
  * plane (mgr.c) gives their sessions the negotiated ids, cookies, sublayer
  * and sequencing through session_create like any other. No socket of ours
- * stands in the control messages' way, so this datapath needs no loop:
+ * stands in the control messages' way, so this datapath reads no packets
+ * on the loop (its one fd there is the programs' event ring, follow_update()):
  * l2tp_decap lets them pass (RFC 3931 §4.1.2.1: T bit over UDP; §4.1.1.2:
  * Session ID 0 over IP) and the stack hands them to the control plane's
  * own socket, the only one bound to the tunnel's port over UDP (the user
@@ -42,6 +43,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,7 @@
 
 #include "../../datapath.h"
 #include "../../log.h"
+#include "../../loop.h"
 #include "../../mtu.h"
 #include "../../registry.h"
 #include "../../sock.h"
@@ -82,7 +85,11 @@ struct eb_dp {
 	struct l2tpd_registry *reg;
 	struct l2tp_bpf *skel;
 	struct eb_dev *devs;
-	unsigned char used[L2TP_BPF_MAX_SESSIONS]; /* stats/seq indexes */
+	/* the session of each stats/seq index, NULL for a free one */
+	struct l2tpd_session *sess[L2TP_BPF_MAX_SESSIONS];
+	struct l2tpd_loop *loop;
+	struct ring_buffer *events; /* l2tp_decap's (struct l2tp_bpf_event) */
+	struct l2tpd_watch *events_w;
 	unsigned int peer_seq;
 };
 
@@ -97,6 +104,7 @@ struct eb_session {
 	uint32_t tx_key; /* where l2tp_encap runs: l2tpethN (UDP) or l2tpdpN (IP) */
 	int link_fd; /* l2tp_encap's tcx link */
 	bool gone; /* the veth pair is deleted (sessions_predelete) */
+	bool follow; /* numbering as the peer does, not configured (L2TP_BPF_FOLLOW) */
 	char peer[IFNAMSIZ];
 };
 
@@ -687,7 +695,9 @@ static void idx_reset(struct eb_dp *e, uint32_t idx)
  *    never ..._CSUM, so every segment would carry the one checksum
  *    written before it was cut;
  *  - `seq send`: every segment needs its own sequence number (RFC 3931
- *    §4.6), or the peer takes all but one for duplicates.
+ *    §4.6), or the peer takes all but one for duplicates; so does a
+ *    session that numbers because its peer does (L2TP_BPF_FOLLOW: moved
+ *    here and back as that changes, follow_update()).
  * For those, l2tpethN gets no TSO (the kernel cuts TCP frames in software
  * when l2tpethN sends them) and l2tp_encap runs on the ingress of the peer
  * l2tpdpN, which sees the segments; with checksums l2tpethN also loses tx
@@ -697,7 +707,8 @@ static void idx_reset(struct eb_dp *e, uint32_t idx)
  */
 static bool tx_segmented(const struct l2tp_bpf_sess *m)
 {
-	return !(m->flags & L2TP_BPF_UDP) || (m->flags & (L2TP_BPF_CSUM | L2TP_BPF_SEQ));
+	return !(m->flags & L2TP_BPF_UDP) ||
+	       (m->flags & (L2TP_BPF_CSUM | L2TP_BPF_SEQ | L2TP_BPF_FOLLOW));
 }
 
 /*
@@ -745,15 +756,21 @@ static int rps_pin(const char *peer, int n)
 	return rc;
 }
 
+/* A numbering session's RPS (rps_pin), with a warning when there is none. */
+static void tx_rps(const char *ifname, const char *peer, const struct l2tp_bpf_sess *m)
+{
+	if ((m->flags & (L2TP_BPF_SEQ | L2TP_BPF_FOLLOW)) && rps_pin(peer, (int)m->idx) < 0)
+		log_warnx("datapath ebpf: %s: no RPS (/sys/class/net/%s/queues): numbered packets "
+			  "sent from several CPUs may leave out of order",
+			  ifname, peer);
+}
+
 /* The offloads (and for `seq send` the RPS) of session |m|'s l2tpethN |ifname|, peer |peer|. */
 static int tx_offloads(const char *ifname, const char *peer, const struct l2tp_bpf_sess *m)
 {
 	int rc = 0;
 
-	if ((m->flags & L2TP_BPF_SEQ) && rps_pin(peer, (int)m->idx) < 0)
-		log_warnx("datapath ebpf: %s: no RPS (/sys/class/net/%s/queues): numbered packets "
-			  "sent from several CPUs may leave out of order",
-			  ifname, peer);
+	tx_rps(ifname, peer, m);
 	/*
 	 * Segmented: tx checksumming off too, also without UDP checksums, so
 	 * that the kernel fills the inner checksums as it cuts. Left to
@@ -841,7 +858,7 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 			goto fail;
 		}
 	}
-	for (i = 0; i < L2TP_BPF_MAX_SESSIONS && e->used[i]; i++)
+	for (i = 0; i < L2TP_BPF_MAX_SESSIONS && e->sess[i]; i++)
 		;
 	rc = -ENOSPC;
 	if (i == L2TP_BPF_MAX_SESSIONS)
@@ -898,7 +915,7 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 		maps_del(e, es);
 		goto fail_link;
 	}
-	e->used[i] = 1;
+	e->sess[i] = s;
 	memcpy(s->cfg.ifname, ifname, IFNAMSIZ);
 	s->dp = es;
 	return 0;
@@ -923,7 +940,12 @@ static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 
 	if (rc < 0)
 		return rc;
+	if (es->follow)
+		m.flags |= L2TP_BPF_FOLLOW;
 	if (tx_segmented(&m) == tx_segmented(&es->m)) {
+		/* numbering from now on where frames were cut already (IP) */
+		if ((m.flags & ~es->m.flags) & (L2TP_BPF_SEQ | L2TP_BPF_FOLLOW))
+			tx_rps(s->cfg.ifname, es->peer, &m);
 		es->m = m;
 		return maps_put(e, es);
 	}
@@ -940,10 +962,77 @@ static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 		close(fd);
 		return rc;
 	}
-	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
+	/* the link first: a frame that meets neither entry nor link goes on */
 	close(es->link_fd);
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
 	es->link_fd = fd;
 	return 0;
+}
+
+/*
+ * An event of l2tp_decap (struct l2tp_bpf_event): a session that follows
+ * its peer's numbering (no `seq send`, no lns_mode; RFC 2661 §5.4) started
+ * or stopped numbering. On l2tpethN's egress a GSO frame cannot be
+ * numbered (its segments would share one number) and goes out without,
+ * which a peer requiring numbers (`seq recv`: the kernel's l2tp_eth, our
+ * user datapath) drops: so a numbering session moves where frames are cut
+ * before they are encapsulated, as a `seq send` one is (tx_segmented(),
+ * sess_apply: TSO and tx checksumming off, l2tp_encap on l2tpdpN's
+ * ingress, RPS), and back when the peer stops. The state is read from the
+ * map, not from the event: a late event of an index that has since been
+ * given to a new session, or several events for one change, do nothing.
+ *
+ * The window: until the move (l2tpd's next turn of its loop after the
+ * event, well under a millisecond when it is idle), GSO frames still leave
+ * unnumbered and the peer drops them (its rx_seq_discards); TCP sends them
+ * again, as single segments, which are numbered. The move itself loses
+ * nothing and keeps the numbers in order: sess_apply detaches the old
+ * link before it removes the old entry, and what the old link numbered
+ * has left before the new one numbers the next frame.
+ */
+static void follow_update(struct eb_dp *e, struct l2tpd_session *s)
+{
+	struct eb_session *es = s->dp;
+	struct l2tp_bpf_seq q;
+	bool follow;
+	int rc;
+
+	if (!es || bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.seqs), &es->m.idx, &q) < 0)
+		return;
+	follow = q.send_live == 1 && !(es->m.flags & (L2TP_BPF_SEQ | L2TP_BPF_LNS));
+	if (follow == es->follow)
+		return;
+	es->follow = follow;
+	rc = sess_apply(e, s);
+	if (rc < 0) {
+		es->follow = !follow;
+		log_warnx("datapath ebpf: %s: the peer %s sequence numbers, moving the session: %s",
+			  s->cfg.ifname, follow ? "sends" : "stopped sending", strerror(-rc));
+		return;
+	}
+	log_info("datapath ebpf: %s: the peer %s sequence numbers: so %s", s->cfg.ifname,
+		 follow ? "sends" : "stopped sending",
+		 follow ? "do we, every segment of a large frame"
+			: "do we not, large frames whole");
+}
+
+static int follow_rx(void *arg, void *data, size_t len)
+{
+	struct eb_dp *e = arg;
+	const struct l2tp_bpf_event *ev = data;
+
+	if (len >= sizeof(*ev) && ev->idx < L2TP_BPF_MAX_SESSIONS && e->sess[ev->idx])
+		follow_update(e, e->sess[ev->idx]);
+	return 0;
+}
+
+static void events_ready(struct l2tpd_watch *w, uint32_t events, void *arg)
+{
+	struct eb_dp *e = arg;
+
+	(void)w;
+	(void)events;
+	ring_buffer__consume(e->events);
 }
 
 static int eb_session_modify(struct l2tpd_datapath *dp, struct l2tpd_session *s)
@@ -960,7 +1049,7 @@ static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 		return;
 	close(es->link_fd);
 	maps_del(e, es);
-	e->used[es->m.idx] = 0;
+	e->sess[es->m.idx] = NULL;
 	if (!es->gone && link_delete(s->cfg.ifname) < 0)
 		link_delete(es->peer);
 	if (!strncmp(s->cfg.ifname, L2TPD_TAP_PREFIX, strlen(L2TPD_TAP_PREFIX)))
@@ -1028,6 +1117,8 @@ static void eb_free(struct l2tpd_datapath *dp)
 		e->devs->refs = 1;
 		dev_put(e, e->devs);
 	}
+	l2tpd_loop_del(e->loop, e->events_w);
+	ring_buffer__free(e->events);
 	l2tp_bpf__destroy(e->skel);
 	free(e);
 }
@@ -1055,8 +1146,8 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char *why,
-					       size_t whylen)
+struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
+					       char *why, size_t whylen)
 {
 	struct eb_dp *e = calloc(1, sizeof(*e));
 	int rc;
@@ -1081,15 +1172,28 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char 
 	if (rc < 0) {
 		snprintf(why, whylen, "attaching a tcx program: %s (the ebpf datapath needs Linux 6.6+)",
 			 strerror(-rc));
-		l2tp_bpf__destroy(e->skel);
-		free(e);
-		errno = -rc;
-		return NULL;
+		goto fail;
 	}
 	close(rc); /* lo: nothing of ours passes there, and it is gone again */
+	e->events = ring_buffer__new(bpf_map__fd(e->skel->maps.events), follow_rx, e, NULL);
+	e->events_w = e->events ? l2tpd_loop_add(loop, ring_buffer__epoll_fd(e->events), EPOLLIN,
+						 events_ready, e)
+				: NULL;
+	if (!e->events_w) {
+		rc = errno ? -errno : -ENOMEM;
+		snprintf(why, whylen, "the programs' event ring: %s", strerror(-rc));
+		ring_buffer__free(e->events);
+		goto fail;
+	}
+	e->loop = loop;
 	e->base.ops = &eb_ops;
 	e->base.priv = e;
 	e->reg = reg;
 	stale_links_remove();
 	return &e->base;
+fail:
+	l2tp_bpf__destroy(e->skel);
+	free(e);
+	errno = -rc;
+	return NULL;
 }

@@ -60,6 +60,11 @@ struct {
 	__type(value, struct l2tp_bpf_seq);
 } seqs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, L2TP_BPF_EVENTS_BYTES);
+} events SEC(".maps");
+
 /* Where udp_sum copies packet bytes to (bpf_csum_diff wants memory). */
 struct csum_scratch {
 	__u8 b[L2TP_BPF_CSUM_CHUNK + 4];
@@ -164,6 +169,39 @@ static __always_inline int numbering(const struct l2tp_bpf_sess *s, const struct
 	return q->send_live ? q->send_live == 1 : !!(s->flags & L2TP_BPF_SEQ);
 }
 
+/*
+ * The peer made |s| (no lns_mode) number (|to| 1) or stop (2): send_live
+ * set, and when that changes whether we number, l2tpd told (struct
+ * l2tp_bpf_event) so that it moves the session where frames are numbered
+ * one segment at a time, or back. One event per change, not per packet:
+ * of several CPUs that see the change at once, the one whose compare-and-
+ * swap wins sends it. A full ring (l2tpd not reading) leaves send_live as
+ * it was: the next frame tries again, and l2tpd never misses a change.
+ */
+static __always_inline void live_set(const struct l2tp_bpf_sess *s, struct l2tp_bpf_seq *q,
+				     __u32 to)
+{
+	__u32 was = q->send_live;
+	struct l2tp_bpf_event *ev = NULL;
+	int before = was ? was == 1 : !!(s->flags & L2TP_BPF_SEQ);
+
+	if (before != (to == 1)) {
+		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+		if (!ev)
+			return;
+	}
+	if (__sync_val_compare_and_swap(&q->send_live, was, to) != was) {
+		if (ev)
+			bpf_ringbuf_discard(ev, 0);
+		return;
+	}
+	if (ev) {
+		ev->idx = s->idx;
+		ev->send_live = to;
+		bpf_ringbuf_submit(ev, 0);
+	}
+}
+
 /* Set by tests (BPF_PROG_TEST_RUN): skip the FIB lookup and redirect. */
 volatile const __u32 test_mode = 0;
 
@@ -237,9 +275,10 @@ int l2tp_encap(struct __sk_buff *skb)
 			goto err;
 		/*
 		 * A GSO frame here (UDP, no `seq send` configured: ebpf.c,
-		 * per_segment()) would give all its segments one number;
-		 * while following a numbering peer it goes unnumbered (the S
-		 * bit is per packet, RFC 3931 §4.6).
+		 * tx_segmented()) would give all its segments one number;
+		 * it goes unnumbered (the S bit is per packet, RFC 3931
+		 * §4.6). A session following a numbering peer gets here only
+		 * until l2tpd has moved it (live_set(), ebpf.c follow_update()).
 		 */
 		if (numbering(s, q) && skb->gso_segs <= 1) {
 			__u32 ns;
@@ -647,7 +686,7 @@ int l2tp_decap(struct __sk_buff *skb)
 			q->nr = (ns + 1) & 0xffffff;
 			q->nr_valid = 1;
 			if (!(s->flags & L2TP_BPF_LNS) && q->send_live != 1)
-				q->send_live = 1; /* the peer numbers: so do we */
+				live_set(s, q, 1); /* the peer numbers: so do we */
 		} else if ((s->flags & L2TP_BPF_RECV_SEQ) ||
 			   ((s->flags & L2TP_BPF_LNS) && numbering(s, q))) {
 			/* recv_seq, or an LNS whose LAC stopped numbering */
@@ -655,7 +694,7 @@ int l2tp_decap(struct __sk_buff *skb)
 			__sync_fetch_and_add(&st->rx_errors, 1);
 			return TC_ACT_SHOT;
 		} else if (!(s->flags & L2TP_BPF_LNS) && numbering(s, q)) {
-			q->send_live = 2; /* the peer stopped: so do we */
+			live_set(s, q, 2); /* the peer stopped: so do we */
 		}
 	}
 	ilen = skb->len - ETH_HLEN - strip; /* the inner frame, MAC header included */

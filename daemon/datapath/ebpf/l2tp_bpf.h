@@ -17,6 +17,12 @@
 #define L2TP_BPF_LNS 0x20 /* lns_mode: our numbering does not follow the peer's */
 #define L2TP_BPF_CSUM 0x40 /* UDP: send checksums (udp_csum on; IPv6 unless udp6_csum_tx off) */
 #define L2TP_BPF_CSUM0_RX 0x80 /* UDP: take zero checksums (IPv4; IPv6 with udp6_csum_rx off) */
+/*
+ * Loader only (the programs ignore it): numbering now without `seq send`,
+ * following the peer (send_live 1), so placed as a `seq send` session is
+ * (ebpf.c tx_segmented()).
+ */
+#define L2TP_BPF_FOLLOW 0x100
 
 /*
  * l2tp_encap sums checksummed packets in chunks of this size (bpf_csum_diff
@@ -67,5 +73,19 @@ struct l2tp_bpf_seq {
 	 */
 	__u32 send_live;
 };
+
+/*
+ * What l2tp_decap tells l2tpd (a ring buffer, BPF_MAP_TYPE_RINGBUF) when
+ * following the peer turns a session's numbering on or off: one event per
+ * change, none per packet. l2tpd then moves the session to where its
+ * frames are numbered one segment at a time, or back (ebpf.c follow_update()).
+ */
+struct l2tp_bpf_event {
+	__u32 idx; /* the session's index (struct l2tp_bpf_sess) */
+	__u32 send_live; /* what it became: 1 on, 2 off */
+};
+
+/* The ring's size (a power of 2 pages): 8 bytes of header an event, thousands. */
+#define L2TP_BPF_EVENTS_BYTES (64 * 1024)
 
 #endif

@@ -5,7 +5,8 @@
 # IP/IPv4 (protocol 115), UDP/IPv6 (zero checksums, RFC 6935) and IP/IPv6;
 # no sublayer and the default one (RFC 3931 §4.6); 4- and 8-byte cookies
 # (§4.1); pings both ways, pings as large as the session's MTU
-# takes with DF (1400 bytes and more); tshark decodes what ebpf sends; the counters of
+# takes with DF (1400 bytes and more); a route change followed within a
+# bounded time; tshark decodes what ebpf sends; the counters of
 # `l2tp -s show session` on both ends; a cookie mismatch is counted at the
 # ebpf end and delivers nothing; the programs are detached and freed (and
 # the session devices gone) when tunnels go and when l2tpd stops, also by
@@ -174,11 +175,36 @@ csum_errs() {
 
 # phase MIXED|BOTH: every tunnel and session form between ns 1 (ebpf) and
 # ns 2 (user datapath, or ebpf too)
+# route_moves: l2tp_encap keeps each CPU's FIB result for a session for
+# 100 ms (l2tp_bpf.h). Ns 1's route to the peer moves to a second veth
+# (u1b/u2b): within a bounded wait the pings of e0 go that way, and back
+# when the route goes. A cache that never expired would keep u1.
+route_moves() {
+	local r0 r1 i
+	veth 1 u1b 2 u2b
+	rxb() { ip -n "$PFX-2" -s -j link show dev u2b | jq '.[0].stats64.rx.packets'; }
+	r0=$(rxb)
+	ip -n "$PFX-1" route add "$A2/32" dev u1b
+	sleep 0.3
+	ping_n 1 198.51.100.2 5
+	r1=$(rxb)
+	say "route to $A2 via u1b: u2b received $r0 -> $r1 packets"
+	[ "$((r1 - r0))" -ge 5 ] || fail "after the route moved, e0's packets did not take u1b"
+	ip -n "$PFX-1" route del "$A2/32" dev u1b
+	sleep 0.3
+	r0=$(rxb)
+	ping_n 1 198.51.100.2 5
+	r1=$(rxb)
+	[ "$((r1 - r0))" -le 2 ] || fail "after the route went, e0's packets still took u1b ($r0 -> $r1)"
+	ip -n "$PFX-1" link del u1b
+}
+
 phase() {
 	say "== $1: UDP/IPv4, no sublayer, no cookie"
 	tun udp 3000 4
 	pw e0 3000 100 0 l2spec_type none
 	traffic e0 3000 100 0
+	[ "$1" = "ebpf <-> user" ] && route_moves
 
 	say "== $1: UDP/IPv4, default sublayer; cookies 4 and 8"
 	pw e1 3000 101 1

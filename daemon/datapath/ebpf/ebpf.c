@@ -91,6 +91,7 @@ struct eb_dp {
 	struct ring_buffer *events; /* l2tp_decap's (struct l2tp_bpf_event) */
 	struct l2tpd_watch *events_w;
 	unsigned int peer_seq;
+	uint32_t gen; /* the last struct l2tp_bpf_sess gen given out */
 };
 
 struct eb_tunnel {
@@ -653,9 +654,14 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 	return 0;
 }
 
-static int maps_put(struct eb_dp *e, const struct eb_session *es)
+static int maps_put(struct eb_dp *e, struct eb_session *es)
 {
 	uint32_t ifi = es->tx_key, sid = es->m.session_id;
+
+	/* a new generation: every CPU's cached FIB result for idx is stale */
+	if (++e->gen == 0)
+		e->gen = 1;
+	es->m.gen = e->gen;
 
 	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.rx_sessions), &sid, &es->m, BPF_ANY) <
 		    0 ||

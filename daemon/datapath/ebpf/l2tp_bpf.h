@@ -51,6 +51,22 @@ struct l2tp_bpf_sess {
 	 * no packets and has forwarding on (the helper insists on that).
 	 */
 	__u32 fib_ifindex;
+	__u32 gen; /* new on every add or change: l2tp_bpf_fib entries of another are stale */
+};
+
+/*
+ * One CPU's cached FIB result for a session (per-CPU: no torn entries,
+ * no shared cache line), taken while |gen| matches the session's and for
+ * L2TP_BPF_FIB_TTL_NS: a route or neighbour change reaches the encap
+ * program up to that much later (the kernel's own tunnels see it at once
+ * through their dst cache; a BPF program sees no route generation).
+ */
+#define L2TP_BPF_FIB_TTL_NS 100000000ull
+struct l2tp_bpf_fib {
+	__u64 expires; /* bpf_ktime_get_coarse_ns() */
+	__u32 gen;
+	__u32 oif;
+	__u8 dmac[6], smac[6];
 };
 
 /* The kernel's counters (struct l2tp_stats), per CPU, summed on read. */

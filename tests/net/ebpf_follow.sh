@@ -23,10 +23,15 @@ start_l2tpd 1
 start_l2tpd 2
 tunnel_pair udp 3000 4000 5000 6000
 
-# tso NS IF: "on" or "off", IF's TSO for IPv4 (tx-tcp-segmentation; the
-# summary line tcp-segmentation-offload also counts AccECN's, which the
-# legacy ioctl ETHTOOL_STSO leaves on)
-tso() { ip netns exec "$PFX-$1" ethtool -k "$2" | sed -n 's/^[[:space:]]*tx-tcp-segmentation: \([a-z]*\).*/\1/p'; }
+# tso NS IF: "on" or "off", IF's TSO for IPv4 and, where the kernel has
+# it (6.18), for AccECN (tx-tcp-segmentation, tx-tcp-accecn-segmentation:
+# the legacy ioctl ETHTOOL_STSO leaves the second on; ebpf.c
+# feature_set()); "mixed" when they differ
+tso() {
+	ip netns exec "$PFX-$1" ethtool -k "$2" |
+		sed -n 's/^[[:space:]]*tx-tcp\(-accecn\)\{0,1\}-segmentation: \([a-z]*\).*/\2/p' |
+		sort -u | awk '{ v = v ? "mixed" : $1 } END { print v }'
+}
 # numbers D TID SID: daemon D's session sends sequence numbers now
 numbers() { jq -e 'has("send_seq")' <<<"$(session_json "$1" "$2" "$3")" >/dev/null; }
 moves() { grep -c "pwf: the peer $1 sequence numbers: so" "$T/l2tpd1.log" || true; }

@@ -374,6 +374,81 @@ static int offload_set(const char *dev, uint32_t cmd, bool on)
 	return rc;
 }
 
+/*
+ * The offload feature |name| (ethtool -k's names) of |dev| on or off, by
+ * ETHTOOL_SFEATURES; 0 also when this kernel has no such feature. For
+ * what the legacy ioctls leave: ETHTOOL_STSO clears NETIF_F_ALL_TSO,
+ * which in Linux 6.18 does not hold tx-tcp-accecn-segmentation, so a veth
+ * keeps taking AccECN TCP frames whole (a session's frames must be cut).
+ */
+static int feature_set(const char *dev, const char *name, bool on)
+{
+	struct ethtool_sset_info *si = NULL;
+	struct ethtool_gstrings *gs = NULL;
+	struct ethtool_sfeatures *sf = NULL;
+	struct ifreq ifr = {0};
+	uint32_t n, i, blocks;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	si = calloc(1, sizeof(*si) + sizeof(uint32_t));
+	if (!si) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	si->cmd = ETHTOOL_GSSET_INFO;
+	si->sset_mask = 1ull << ETH_SS_FEATURES;
+	ifr.ifr_data = (void *)si;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	n = si->sset_mask ? si->data[0] : 0;
+	if (n == 0 || n > 4096)
+		goto out;
+	gs = calloc(1, sizeof(*gs) + (size_t)n * ETH_GSTRING_LEN);
+	if (!gs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	gs->cmd = ETHTOOL_GSTRINGS;
+	gs->string_set = ETH_SS_FEATURES;
+	gs->len = n;
+	ifr.ifr_data = (void *)gs;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (!strncmp((const char *)gs->data + (size_t)i * ETH_GSTRING_LEN, name,
+			     ETH_GSTRING_LEN))
+			break;
+	if (i == n)
+		goto out; /* not in this kernel */
+	blocks = (n + 31) / 32;
+	sf = calloc(1, sizeof(*sf) + blocks * sizeof(sf->features[0]));
+	if (!sf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	sf->cmd = ETHTOOL_SFEATURES;
+	sf->size = blocks;
+	sf->features[i / 32].valid = 1u << (i % 32);
+	sf->features[i / 32].requested = on ? 1u << (i % 32) : 0;
+	ifr.ifr_data = (void *)sf;
+	/* > 0: ETHTOOL_F_* flags (a feature the device would not change); fine */
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		rc = -errno;
+out:
+	free(si);
+	free(gs);
+	free(sf);
+	close(fd);
+	return rc;
+}
+
 /* forwarding on the veth peer: bpf_fib_lookup refuses devices without */
 static int fwd_on(const char *dev, bool v6)
 {
@@ -785,12 +860,16 @@ static int tx_offloads(const char *ifname, const char *peer, const struct l2tp_b
 	 * (CHECKSUM_PARTIAL), which the kernel's l2tp_eth drops:
 	 * TcpInCsumErrors (tests/interop/kernel/static_matrix.sh).
 	 */
-	if (tx_segmented(m)) {
+	bool seg = tx_segmented(m);
+
+	if (seg)
 		rc = offload_set(ifname, ETHTOOL_STXCSUM, false);
-		if (rc == 0)
-			rc = offload_set(ifname, ETHTOOL_STSO, false);
-	} else if ((rc = offload_set(ifname, ETHTOOL_STXCSUM, true)) == 0)
-		rc = offload_set(ifname, ETHTOOL_STSO, true); /* back: the veth's defaults */
+	else
+		rc = offload_set(ifname, ETHTOOL_STXCSUM, true); /* back: the veth's defaults */
+	if (rc == 0)
+		rc = offload_set(ifname, ETHTOOL_STSO, !seg);
+	if (rc == 0)
+		rc = feature_set(ifname, "tx-tcp-accecn-segmentation", !seg);
 	return rc;
 }
 

@@ -423,7 +423,7 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 		char why[160];
 
 		/* alone: L2TPv3 Ethernet pseudowires only, the others are refused */
-		dp = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
+		dp = l2tpd_datapath_ebpf_new(loop, reg, why, sizeof(why));
 		if (!dp)
 			log_warnx("datapath ebpf: %s", why);
 		else if (o->workers > 1)
@@ -457,7 +457,7 @@ static struct l2tpd_datapath *datapath_open(struct l2tpd_loop *loop, struct l2tp
 		 * user datapath behind it for the others (mux.c).
 		 */
 		char why[160];
-		struct l2tpd_datapath *eb = l2tpd_datapath_ebpf_new(reg, why, sizeof(why));
+		struct l2tpd_datapath *eb = l2tpd_datapath_ebpf_new(loop, reg, why, sizeof(why));
 
 		if (eb) {
 			struct l2tpd_datapath *us = l2tpd_datapath_user_new(loop, reg, o->workers);

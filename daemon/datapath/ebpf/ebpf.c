@@ -14,15 +14,14 @@
  *
  * Managed tunnels (t->mt, L2TPv3 with Ethernet sessions): the control
  * plane (mgr.c) gives their sessions the negotiated ids, cookies, sublayer
- * and sequencing through session_create like any other. No socket of ours
- * stands in the control messages' way, so this datapath needs no loop:
- * l2tp_decap lets them pass (RFC 3931 §4.1.2.1: T bit over UDP; §4.1.1.2:
- * Session ID 0 over IP) and the stack hands them to the control plane's
- * own socket, the only one bound to the tunnel's port over UDP (the user
- * and kernel datapaths connect a data socket, which then takes them and
- * passes them to dp->ctrl_rx) or its raw IP/115 socket, whose filter keeps
- * Session ID 0. That holds as long as that socket lives, also after the
- * tunnel was deleted (t->dying): the StopCCN's acknowledgement reaches it.
+ * and sequencing through session_create like any other. l2tp_decap lets
+ * control messages pass (RFC 3931 §4.1.2.1: T bit over UDP; §4.1.1.2:
+ * Session ID 0 over IP) to the stack. Over UDP the tunnel's socket for
+ * outer fragments (frag.c), bound and connected, takes them and passes
+ * them to dp->ctrl_rx, as the user datapath's data socket does; after the
+ * tunnel is deleted (t->dying), or without that socket, the control
+ * plane's own socket gets them. Over IP its raw IP/115 socket, whose
+ * filter keeps Session ID 0, does (ours skips those).
  * Fallback tunnels (they may turn L2TPv2) and PPP sessions are refused.
  *
  * Cleanup after SIGKILL: tcx links are bpf_links held only by
@@ -62,6 +61,7 @@
 #include "../../sock.h"
 #include "../../tap.h"
 #include "ebpf.h"
+#include "frag.h"
 #include "l2tp_bpf.h"
 #include "l2tp.skel.h"
 
@@ -84,12 +84,14 @@ struct eb_dp {
 	struct eb_dev *devs;
 	unsigned char used[L2TP_BPF_MAX_SESSIONS]; /* stats/seq indexes */
 	unsigned int peer_seq;
+	struct eb_frag *frag; /* outer fragments (frag.c), or NULL */
 };
 
 struct eb_tunnel {
 	struct eb_dev *dev;
 	union l2tpd_addr nh; /* the managed neighbour entry we made, if nh_oif */
 	int nh_oif;
+	struct eb_frag_tunnel *ft; /* its sockets for fragments, or NULL */
 };
 
 struct eb_session {
@@ -534,6 +536,13 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 			/* EEXIST: someone's entry; l2tp_encap's fallbacks cover it */
 		}
 	}
+	if (e->frag) {
+		et->ft = eb_frag_tunnel_add(e->frag, t);
+		if (!et->ft)
+			log_warnx("datapath ebpf: tunnel %u: no socket for outer fragments (%s): "
+				  "packets larger than the underlay's MTU are lost",
+				  t->cfg.conn_id, strerror(errno));
+	}
 	t->dp = et;
 	return 0;
 }
@@ -543,7 +552,8 @@ static int sess_apply(struct eb_dp *e, struct l2tpd_session *s);
 /* The tunnel's checksum options live in its sessions' map entries. */
 static int eb_tunnel_modify(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 {
-	int rc = 0;
+	struct eb_tunnel *et = t->dp;
+	int rc = et ? eb_frag_tunnel_modify(et->ft) : 0;
 
 	for (struct l2tpd_session *s = t->sessions; s; s = s->next)
 		if (s->dp) {
@@ -561,6 +571,7 @@ static void eb_tunnel_delete(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 
 	if (!et)
 		return;
+	eb_frag_tunnel_del(et->ft);
 	dev_put((struct eb_dp *)dp, et->dev);
 	if (et->nh_oif)
 		neigh_msg(RTM_DELNEIGH, 0, &et->nh, et->nh_oif);
@@ -1028,6 +1039,7 @@ static void eb_free(struct l2tpd_datapath *dp)
 		e->devs->refs = 1;
 		dev_put(e, e->devs);
 	}
+	eb_frag_free(e->frag);
 	l2tp_bpf__destroy(e->skel);
 	free(e);
 }
@@ -1055,8 +1067,8 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char *why,
-					       size_t whylen)
+struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
+					       char *why, size_t whylen)
 {
 	struct eb_dp *e = calloc(1, sizeof(*e));
 	int rc;
@@ -1087,6 +1099,18 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char 
 		return NULL;
 	}
 	close(rc); /* lo: nothing of ours passes there, and it is gone again */
+	if (loop) {
+		char fwhy[160];
+
+		e->frag = eb_frag_new(loop, &e->base, bpf_program__fd(e->skel->progs.l2tp_reasm),
+				      fwhy, sizeof(fwhy));
+		if (e->frag)
+			e->skel->bss->frag_ifindex = (__u32)eb_frag_ifindex(e->frag);
+		else
+			log_warnx("datapath ebpf: outer fragments: %s (packets larger than the "
+				  "underlay's MTU are dropped)",
+				  fwhy);
+	}
 	e->base.ops = &eb_ops;
 	e->base.priv = e;
 	e->reg = reg;

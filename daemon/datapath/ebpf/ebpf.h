@@ -5,15 +5,17 @@
 
 #include <stddef.h>
 
+struct l2tpd_loop;
 struct l2tpd_registry;
 struct l2tpd_datapath;
 
 /*
  * The eBPF datapath: loads l2tp.bpf.c's programs. NULL with errno set and
- * a sentence in |why| when the kernel or our privileges refuse BPF.
+ * a sentence in |why| when the kernel or our privileges refuse BPF. Its
+ * path for outer fragments (frag.c) runs on |loop| (NULL: none).
  */
-struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_registry *reg, char *why,
-					       size_t whylen);
+struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
+					       char *why, size_t whylen);
 
 /*
  * `auto` without the kernel's L2TP (mux.c): tunnels that |eb| (the ebpf

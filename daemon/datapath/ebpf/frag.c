@@ -299,24 +299,16 @@ static int ip_send(struct eb_frag *f, const union l2tpd_addr *local, const union
 
 	if (f->ip[v6].fd < 0)
 		return -ENOTCONN;
+	struct in6_pktinfo pi6 = {.ipi6_addr = local->in6.sin6_addr};
+	struct in_pktinfo pi4 = {.ipi_spec_dst = local->in.sin_addr};
+	size_t pl = v6 ? sizeof(pi6) : sizeof(pi4);
+
 	/* the source address: the tunnel's (a raw socket of ours is unbound) */
-	if (v6) {
-		struct in6_pktinfo pi = {.ipi6_addr = local->in6.sin6_addr};
-
-		m.msg_controllen = CMSG_SPACE(sizeof(pi));
-		h->cmsg_level = IPPROTO_IPV6;
-		h->cmsg_type = IPV6_PKTINFO;
-		h->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(h), &pi, sizeof(pi));
-	} else {
-		struct in_pktinfo pi = {.ipi_spec_dst = local->in.sin_addr};
-
-		m.msg_controllen = CMSG_SPACE(sizeof(pi));
-		h->cmsg_level = IPPROTO_IP;
-		h->cmsg_type = IP_PKTINFO;
-		h->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(h), &pi, sizeof(pi));
-	}
+	m.msg_controllen = CMSG_SPACE(pl);
+	h->cmsg_level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	h->cmsg_type = v6 ? IPV6_PKTINFO : IP_PKTINFO;
+	h->cmsg_len = CMSG_LEN(pl);
+	memcpy(CMSG_DATA(h), v6 ? (const void *)&pi6 : (const void *)&pi4, pl);
 	return sendmsg(f->ip[v6].fd, &m, 0) < 0 ? -errno : 0;
 }
 

@@ -14,14 +14,16 @@
  *
  * Managed tunnels (t->mt, L2TPv3 with Ethernet sessions): the control
  * plane (mgr.c) gives their sessions the negotiated ids, cookies, sublayer
- * and sequencing through session_create like any other. l2tp_decap lets
- * control messages pass (RFC 3931 §4.1.2.1: T bit over UDP; §4.1.1.2:
- * Session ID 0 over IP) to the stack. Over UDP the tunnel's socket for
- * outer fragments (frag.c), bound and connected, takes them and passes
- * them to dp->ctrl_rx, as the user datapath's data socket does; after the
- * tunnel is deleted (t->dying), or without that socket, the control
- * plane's own socket gets them. Over IP its raw IP/115 socket, whose
- * filter keeps Session ID 0, does (ours skips those).
+ * and sequencing through session_create like any other. No socket of ours
+ * stands in the control messages' way, so this datapath needs no loop:
+ * l2tp_decap lets them pass (RFC 3931 §4.1.2.1: T bit over UDP; §4.1.1.2:
+ * Session ID 0 over IP) and the stack hands them to the control plane's
+ * own socket, the only one bound to the tunnel's port over UDP (the user
+ * and kernel datapaths connect a data socket, which then takes them and
+ * passes them to dp->ctrl_rx) or its raw IP/115 socket, whose filter keeps
+ * Session ID 0. That holds as long as that socket lives, also after the
+ * tunnel was deleted (t->dying): the StopCCN's acknowledgement reaches it.
+ * (frag.c's sockets for outer fragments of managed tunnels are raw ones.)
  * Fallback tunnels (they may turn L2TPv2) and PPP sessions are refused.
  *
  * Cleanup after SIGKILL: tcx links are bpf_links held only by
@@ -1102,8 +1104,8 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l
 	if (loop) {
 		char fwhy[160];
 
-		e->frag = eb_frag_new(loop, &e->base, bpf_program__fd(e->skel->progs.l2tp_reasm),
-				      fwhy, sizeof(fwhy));
+		e->frag = eb_frag_new(loop, bpf_program__fd(e->skel->progs.l2tp_reasm), fwhy,
+				      sizeof(fwhy));
 		if (e->frag)
 			e->skel->bss->frag_ifindex = (__u32)eb_frag_ifindex(e->frag);
 		else

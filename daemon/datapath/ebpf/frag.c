@@ -17,13 +17,23 @@
  *    sockets are (DF clear over IPv4, fragments by the source over IPv6).
  *    A GSO frame whose segments are too large is cut into packets by the
  *    TAP's lack of offloads, each then sent the same way.
- *  - receive: the tunnel's socket (over UDP its own, bound and connected,
- *    which also takes the tunnel's control messages, handed to ctrl_rx as
- *    the user datapath does; over IP a raw IP/115 socket per family) gets
- *    the reassembled packet; l2tpd puts outer headers back in front of it
- *    and writes it to the TAP, whose ingress runs l2tp_reasm: the same
+ *  - receive: the tunnel's socket gets the reassembled packet; l2tpd puts
+ *    the outer headers back in front of it and writes it to the TAP, whose
+ *    ingress runs l2tp_reasm: the same
  *    decapsulation as l2tp_decap (cookie, sequence, counters) into the
  *    session's netdev; what is not a session's is dropped there.
+ * The sockets: a static UDP tunnel's own, bound and connected (nothing
+ * else holds its port: without it the stack would answer the reassembled
+ * packets with ICMP port unreachable); over IP, and for managed UDP
+ * tunnels, a raw socket per family and protocol (IP/115, UDP), with the
+ * source address given per packet. A managed tunnel's port is the control
+ * plane's socket's, which must keep getting every control message: a
+ * connected socket of ours would take them, and those queued when the
+ * tunnel goes (the acknowledgement of its StopCCN) would be lost with it.
+ * A raw UDP socket gets a copy of every UDP datagram that reaches the
+ * stack, so its filter keeps data messages only (T bit clear), and they
+ * are taken only for a tunnel's addresses and ports; the UDP header is
+ * kept as received, so that l2tp_reasm checks its checksum.
  * Only packets that need it take this path: all others stay in tc.
  */
 #include <errno.h>
@@ -46,7 +56,6 @@
 
 #include <l2tp/offload.h>
 
-#include "../../datapath.h"
 #include "../../log.h"
 #include "../../loop.h"
 #include "../../mtu.h"
@@ -61,12 +70,12 @@
 #define HEADROOM (ETH_HLEN + 40 + 8)
 #define BUFSZ (HEADROOM + 65536)
 
-struct ip_sock {
+struct ip_sock { /* a raw socket of one family and protocol */
 	int fd;
 	struct l2tpd_watch *w;
 	unsigned int refs;
 	struct eb_frag *f;
-	bool v6;
+	bool v6, udp;
 };
 
 struct eb_frag_tunnel {
@@ -74,17 +83,17 @@ struct eb_frag_tunnel {
 	struct l2tpd_tunnel *t;
 	union l2tpd_addr local, peer;
 	bool udp, v6;
-	int fd; /* UDP: the tunnel's socket */
+	bool raw; /* sends and receives on a raw socket (IP, managed UDP) */
+	int fd; /* static UDP: the tunnel's socket */
 	struct l2tpd_watch *w;
 	struct eb_frag_tunnel *next;
 };
 
 struct eb_frag {
 	struct l2tpd_loop *loop;
-	struct l2tpd_datapath *dp;
 	int fd, ifindex, link_fd;
 	struct l2tpd_watch *w;
-	struct ip_sock ip[2]; /* IPv4, IPv6 */
+	struct ip_sock ip[2][2]; /* [udp][v6]: raw IP/115 and UDP, IPv4 and IPv6 */
 	struct eb_frag_tunnel *tunnels;
 	uint8_t buf[BUFSZ];
 };
@@ -134,11 +143,11 @@ static void wr16(uint8_t *p, uint16_t v)
  * checksum the stack verified already: over IPv4 left zero, over IPv6
  * (where l2tp_decap wants one unless udp6_csum_rx is off) summed again.
  */
-static void frag_in(struct eb_frag *f, bool udp, const union l2tpd_addr *peer,
+static void frag_in(struct eb_frag *f, bool udp, bool has_l4, const union l2tpd_addr *peer,
 		    const union l2tpd_addr *local, uint8_t *p, size_t len)
 {
 	bool v6 = peer->sa.sa_family == AF_INET6;
-	size_t l4 = udp ? 8 : 0, iph = v6 ? 40 : 20;
+	size_t l4 = udp && !has_l4 ? 8 : 0, iph = v6 ? 40 : 20;
 	uint8_t *ip = p - l4 - iph, *eth = ip - ETH_HLEN;
 	uint8_t proto = udp ? IPPROTO_UDP : L2TPD_IPPROTO_L2TP;
 
@@ -162,7 +171,7 @@ static void frag_in(struct eb_frag *f, bool udp, const union l2tpd_addr *peer,
 		memcpy(ip + 16, &local->in.sin_addr, 4);
 		wr16(ip + 10, l2tp_csum_fold(l2tp_csum_add(0, ip, 20)));
 	}
-	if (udp) {
+	if (l4) {
 		uint8_t *u = ip + iph;
 
 		memcpy(u, &(uint16_t){port_of(peer)}, 2);
@@ -197,20 +206,15 @@ static void udp_rx(struct l2tpd_watch *w, uint32_t events, void *arg)
 
 		if (n < 0)
 			return;
-		if (n > 0 && (p[0] & 0x80)) {
-			/* RFC 3931 §4.1.2.1: T bit, a control message */
-			struct l2tpd_tunnel *t = ft->t;
-
-			if ((t->mt || t->dying) && f->dp->ctrl_rx) {
-				/* it may delete the tunnel, and |ft| with it */
-				f->dp->ctrl_rx(f->dp->ctrl_arg, t, p, (size_t)n);
-				return;
-			}
-			continue;
-		}
-		frag_in(f, true, &ft->peer, &ft->local, p, (size_t)n);
+		if (n > 0 && (p[0] & 0x80))
+			continue; /* RFC 3931 §4.1.2.1: T bit, control (a static tunnel has none) */
+		frag_in(f, true, false, &ft->peer, &ft->local, p, (size_t)n);
 	}
 }
+
+static struct eb_frag_tunnel *tunnel_of(struct eb_frag *f, bool udp,
+					const union l2tpd_addr *local,
+					const union l2tpd_addr *peer);
 
 static void ip_rx(struct l2tpd_watch *w, uint32_t events, void *arg)
 {
@@ -234,6 +238,7 @@ static void ip_rx(struct l2tpd_watch *w, uint32_t events, void *arg)
 				   .msg_control = c.b,
 				   .msg_controllen = sizeof(c.b)};
 		ssize_t n = recvmsg(s->fd, &m, 0);
+		struct eb_frag_tunnel *ft;
 		size_t len;
 
 		if (n < 0)
@@ -262,10 +267,20 @@ static void ip_rx(struct l2tpd_watch *w, uint32_t events, void *arg)
 			from.in6.sin6_flowinfo = 0;
 			from.in6.sin6_scope_id = 0;
 		}
-		/* RFC 3931 §4.1.1.2: session id 0, control: the control plane's socket */
-		if (len < 4 || !(p[0] | p[1] | p[2] | p[3]))
+		if (s->udp) {
+			/* a managed tunnel's data message (the filter kept no other) */
+			if (len < 9 || (p[8] & 0x80))
+				continue;
+			memcpy(s->v6 ? &from.in6.sin6_port : &from.in.sin_port, p, 2);
+			memcpy(s->v6 ? &to.in6.sin6_port : &to.in.sin_port, p + 2, 2);
+			ft = tunnel_of(f, true, &to, &from);
+			if (!ft || !ft->raw)
+				continue; /* a static tunnel's socket has it */
+		} else if (len < 4 || !(p[0] | p[1] | p[2] | p[3])) {
+			/* RFC 3931 §4.1.1.2: session id 0, control: the control plane's socket */
 			continue;
-		frag_in(f, false, &from, &to, p, len);
+		}
+		frag_in(f, s->udp, true, &from, &to, p, len);
 	}
 }
 
@@ -281,10 +296,12 @@ static struct eb_frag_tunnel *tunnel_of(struct eb_frag *f, bool udp,
 	return NULL;
 }
 
-static int ip_send(struct eb_frag *f, const union l2tpd_addr *local, const union l2tpd_addr *peer,
-		   const uint8_t *p, size_t len)
+static int ip_send(struct eb_frag *f, bool udp, const union l2tpd_addr *local,
+		   const union l2tpd_addr *to, const uint8_t *p, size_t len)
 {
-	bool v6 = peer->sa.sa_family == AF_INET6;
+	bool v6 = to->sa.sa_family == AF_INET6;
+	union l2tpd_addr pa = *to, *peer = &pa;
+	struct ip_sock *s = &f->ip[udp][v6];
 	union {
 		struct cmsghdr h;
 		uint8_t b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -297,8 +314,13 @@ static int ip_send(struct eb_frag *f, const union l2tpd_addr *local, const union
 			   .msg_control = c.b};
 	struct cmsghdr *h = &c.h;
 
-	if (f->ip[v6].fd < 0)
+	if (s->fd < 0)
 		return -ENOTCONN;
+	/* a raw socket takes no port (over IPv6 one would name the protocol) */
+	if (v6)
+		pa.in6.sin6_port = 0;
+	else
+		pa.in.sin_port = 0;
 	struct in6_pktinfo pi6 = {.ipi6_addr = local->in6.sin6_addr};
 	struct in_pktinfo pi4 = {.ipi_spec_dst = local->in.sin_addr};
 	size_t pl = v6 ? sizeof(pi6) : sizeof(pi4);
@@ -309,7 +331,7 @@ static int ip_send(struct eb_frag *f, const union l2tpd_addr *local, const union
 	h->cmsg_type = v6 ? IPV6_PKTINFO : IP_PKTINFO;
 	h->cmsg_len = CMSG_LEN(pl);
 	memcpy(CMSG_DATA(h), v6 ? (const void *)&pi6 : (const void *)&pi4, pl);
-	return sendmsg(f->ip[v6].fd, &m, 0) < 0 ? -errno : 0;
+	return sendmsg(s->fd, &m, 0) < 0 ? -errno : 0;
 }
 
 /*
@@ -353,21 +375,21 @@ static void frag_out(struct eb_frag *f, const uint8_t *p, size_t n)
 	if (proto == IPPROTO_UDP) {
 		if (n < 8)
 			return;
-		/* the socket writes the UDP header, its checksum as the tunnel says */
 		memcpy(src.sa.sa_family == AF_INET ? &src.in.sin_port : &src.in6.sin6_port, p, 2);
 		memcpy(dst.sa.sa_family == AF_INET ? &dst.in.sin_port : &dst.in6.sin6_port, p + 2, 2);
-		p += 8;
-		n -= 8;
 	} else if (proto != L2TPD_IPPROTO_L2TP) {
 		return;
 	}
 	ft = tunnel_of(f, proto == IPPROTO_UDP, &src, &dst);
 	if (!ft)
 		return;
-	if (ft->udp)
-		rc = ft->fd < 0 ? -ENOTCONN : (send(ft->fd, p, n, 0) < 0 ? -errno : 0);
-	else
-		rc = ip_send(f, &src, &dst, p, n);
+	if (ft->raw) {
+		/* a raw UDP socket sends l2tp_encap's UDP header as it is */
+		rc = ip_send(f, ft->udp, &src, &dst, p, n);
+	} else {
+		/* the socket writes the UDP header, its checksum as the tunnel says */
+		rc = ft->fd < 0 ? -ENOTCONN : (send(ft->fd, p + 8, n - 8, 0) < 0 ? -errno : 0);
+	}
 	if (rc < 0)
 		log_debug("datapath ebpf: sending %zu bytes in fragments: %s", n, strerror(-rc));
 }
@@ -389,8 +411,7 @@ static void tap_rx(struct l2tpd_watch *w, uint32_t events, void *arg)
 
 /* ---- the device and the sockets ------------------------------------------- */
 
-struct eb_frag *eb_frag_new(struct l2tpd_loop *loop, struct l2tpd_datapath *dp, int reasm_fd,
-			    char *why, size_t whylen)
+struct eb_frag *eb_frag_new(struct l2tpd_loop *loop, int reasm_fd, char *why, size_t whylen)
 {
 	struct eb_frag *f = calloc(1, sizeof(*f));
 	struct ifreq ifr = {0};
@@ -402,9 +423,8 @@ struct eb_frag *eb_frag_new(struct l2tpd_loop *loop, struct l2tpd_datapath *dp, 
 		return NULL;
 	}
 	f->loop = loop;
-	f->dp = dp;
 	f->link_fd = -1;
-	f->ip[0].fd = f->ip[1].fd = -1;
+	f->ip[0][0].fd = f->ip[0][1].fd = f->ip[1][0].fd = f->ip[1][1].fd = -1;
 	f->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (f->fd < 0) {
 		snprintf(why, whylen, "/dev/net/tun: %s", strerror(errno));
@@ -463,16 +483,63 @@ void eb_frag_free(struct eb_frag *f)
 	free(f);
 }
 
-static int ip_get(struct eb_frag *f, bool v6)
+/*
+ * A raw UDP socket's filter: data messages only (RFC 3931 §4.1.2.1, T bit
+ * clear). An IPv4 raw socket's filter sees the IP header, an IPv6 one's
+ * starts at the UDP header.
+ */
+static int udp_filter(int fd, bool v6)
 {
-	struct ip_sock *s = &f->ip[v6];
+	struct sock_filter v4f[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 8),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x80, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_filter v6f[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 8),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x80, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {v6 ? 4 : 5, v6 ? v6f : v4f};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ? -errno : 0;
+}
+
+/* A raw socket of |family| for |proto| (IP/115 or UDP): destination addresses reported. */
+static int raw_open(bool v6, bool udp)
+{
+	int fd, rc;
+
+	if (!udp)
+		return l2tpd_sock_ip_open(v6 ? AF_INET6 : AF_INET);
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	rc = udp_filter(fd, v6);
+	if (rc == 0 && v6 &&
+	    (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int)) < 0 ||
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &(int){1}, sizeof(int)) < 0))
+		rc = -errno;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static int ip_get(struct eb_frag *f, bool udp, bool v6)
+{
+	struct ip_sock *s = &f->ip[udp][v6];
 	int fd;
 
 	if (s->refs) {
 		s->refs++;
 		return 0;
 	}
-	fd = l2tpd_sock_ip_open(v6 ? AF_INET6 : AF_INET);
+	fd = raw_open(v6, udp);
 	if (fd < 0)
 		return fd;
 	/* DF clear, fragments as needed (as the kernel's l2tp_ip sockets) */
@@ -483,6 +550,7 @@ static int ip_get(struct eb_frag *f, bool v6)
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &(int){IP_PMTUDISC_DONT}, sizeof(int));
 	s->f = f;
 	s->v6 = v6;
+	s->udp = udp;
 	s->w = l2tpd_loop_add(f->loop, fd, EPOLLIN, ip_rx, s);
 	if (!s->w) {
 		int rc = -errno;
@@ -495,9 +563,9 @@ static int ip_get(struct eb_frag *f, bool v6)
 	return 0;
 }
 
-static void ip_put(struct eb_frag *f, bool v6)
+static void ip_put(struct eb_frag *f, bool udp, bool v6)
 {
-	struct ip_sock *s = &f->ip[v6];
+	struct ip_sock *s = &f->ip[udp][v6];
 
 	if (!s->refs || --s->refs)
 		return;
@@ -512,8 +580,7 @@ static void udp_opts(const struct l2tpd_tunnel *t, struct l2tpd_udp_opts *o)
 	o->csum = t->cfg.udp_csum;
 	o->zero_csum6_tx = t->cfg.udp_zero_csum6_tx;
 	o->zero_csum6_rx = t->cfg.udp_zero_csum6_rx;
-	/* shared with the control plane's socket (managed), or another tunnel's */
-	o->reuse_addr = true;
+	o->reuse_addr = true; /* another l2tpd's tunnel, or ours, may share it */
 }
 
 struct eb_frag_tunnel *eb_frag_tunnel_add(struct eb_frag *f, struct l2tpd_tunnel *t)
@@ -530,8 +597,9 @@ struct eb_frag_tunnel *eb_frag_tunnel_add(struct eb_frag *f, struct l2tpd_tunnel
 	ft->udp = t->cfg.encap_type == L2TP_ENCAPTYPE_UDP;
 	ft->v6 = l2tpd_tunnel_family(t) == AF_INET6;
 	l2tpd_tunnel_addrs(t, &ft->local, &ft->peer);
-	if (!ft->udp) {
-		rc = ip_get(f, ft->v6);
+	ft->raw = !ft->udp || t->mt;
+	if (ft->raw) {
+		rc = ip_get(f, ft->udp, ft->v6);
 		goto out;
 	}
 	udp_opts(t, &o);
@@ -558,7 +626,7 @@ int eb_frag_tunnel_modify(struct eb_frag_tunnel *ft)
 {
 	struct l2tpd_udp_opts o;
 
-	if (!ft || ft->fd < 0)
+	if (!ft || ft->raw || ft->fd < 0)
 		return 0;
 	udp_opts(ft->t, &o);
 	return l2tpd_sock_udp_set_opts(ft->fd, ft->v6 ? AF_INET6 : AF_INET, &o);
@@ -574,11 +642,11 @@ void eb_frag_tunnel_del(struct eb_frag_tunnel *ft)
 		;
 	if (*pp)
 		*pp = ft->next;
-	if (ft->udp) {
+	if (ft->raw) {
+		ip_put(ft->f, ft->udp, ft->v6);
+	} else {
 		l2tpd_loop_del(ft->f->loop, ft->w);
 		close(ft->fd);
-	} else {
-		ip_put(ft->f, ft->v6);
 	}
 	free(ft);
 }

@@ -7,18 +7,15 @@
 
 struct l2tpd_loop;
 struct l2tpd_tunnel;
-struct l2tpd_datapath;
 struct eb_frag;
 struct eb_frag_tunnel;
 
 /*
  * The fragment device (a TAP "l2tpdfragN" of no offloads, up, no address)
  * with the program |reasm_fd| (l2tp_reasm) on its tcx ingress, read on
- * |loop|. Control messages that reach a tunnel's socket go to |dp|'s
- * ctrl_rx hook. NULL with a sentence in |why| on failure.
+ * |loop|. NULL with a sentence in |why| on failure.
  */
-struct eb_frag *eb_frag_new(struct l2tpd_loop *loop, struct l2tpd_datapath *dp, int reasm_fd,
-			    char *why, size_t whylen);
+struct eb_frag *eb_frag_new(struct l2tpd_loop *loop, int reasm_fd, char *why, size_t whylen);
 /* Its ifindex (l2tp.bpf.c's frag_ifindex). */
 int eb_frag_ifindex(const struct eb_frag *f);
 /* Closes the device (the kernel removes it) and every socket; NULL is ignored. */
@@ -26,9 +23,9 @@ void eb_frag_free(struct eb_frag *f);
 
 /*
  * The sockets of tunnel |t| through which its fragments leave and its
- * reassembled packets come back: over UDP its own, bound and connected (it
- * also takes the tunnel's control messages then, as the user datapath's
- * does), over IP one raw IP/115 socket per family. NULL with errno set.
+ * reassembled packets come back: a static UDP tunnel's own, bound and
+ * connected; over IP, and for managed UDP tunnels, a raw socket per family
+ * and protocol (frag.c says why). NULL with errno set.
  */
 struct eb_frag_tunnel *eb_frag_tunnel_add(struct eb_frag *f, struct l2tpd_tunnel *t);
 /* The tunnel's checksum options again (TUNNEL_MODIFY). 0 or -errno. */

@@ -41,9 +41,6 @@ static void sync_hooks(struct mux *m)
 	m->us->ctrl_arg = m->base.ctrl_arg;
 	m->us->ppp_rx = m->base.ppp_rx;
 	m->us->ppp_arg = m->base.ppp_arg;
-	/* the ebpf datapath's sockets for outer fragments take control messages too */
-	m->eb->ctrl_rx = m->base.ctrl_rx;
-	m->eb->ctrl_arg = m->base.ctrl_arg;
 }
 
 static struct l2tpd_datapath *owner(struct mux *m, const struct l2tpd_tunnel *t)

@@ -626,7 +626,10 @@ int eb_frag_tunnel_modify(struct eb_frag_tunnel *ft)
 {
 	struct l2tpd_udp_opts o;
 
-	if (!ft || ft->raw || ft->fd < 0)
+	if (!ft)
+		return 0;
+	l2tpd_tunnel_addrs(ft->t, &ft->local, &ft->peer); /* a managed peer's port may move */
+	if (ft->raw || ft->fd < 0)
 		return 0;
 	udp_opts(ft->t, &o);
 	return l2tpd_sock_udp_set_opts(ft->fd, ft->v6 ? AF_INET6 : AF_INET, &o);

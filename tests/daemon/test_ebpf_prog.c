@@ -635,6 +635,53 @@ static void test_ebpf_decap_not_ours(void **state)
 }
 
 /*
+ * l2tp_reasm (the fragment device's ingress, where l2tpd writes what the
+ * stack reassembled): a session's packet is decapsulated as by l2tp_decap
+ * and counted; what is not a session's is dropped (TC_ACT_SHOT), never
+ * handed to the stack, which had it already.
+ */
+static void reasm_one(const struct shape *sh)
+{
+	size_t iplen = sh->v6 ? 40 : 20, l2o = ETH + iplen + (sh->udp ? 8 : 0), n, plen, outlen;
+	struct l2tp_dp_session peer;
+	struct l2tp_bpf_sess m;
+	struct l2tp_bpf_stats st;
+	uint8_t f[1514], l2tp[1600], pkt[1700], out[1700];
+
+	print_message("# reasm %s\n", shape_name(sh));
+	bpf_sess(sh, &m);
+	maps_reset(&m);
+	lib_sess(sh, true, &peer);
+	frame(f, sizeof(f), 0x0800, 5);
+	n = lib_encap(&peer, f, sizeof(f), l2tp);
+	plen = outer_in(sh, l2tp, n, pkt);
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_reasm, pkt, plen, out, &outlen), TC_ACT_OK);
+	assert_int_equal(outlen, sizeof(f));
+	assert_memory_equal(out, f, sizeof(f));
+	stats_get(m.idx, &st);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_bytes, peer.stats.tx_bytes);
+	/* an unknown session id, and a frame that is not IP */
+	pkt[l2o + (sh->udp ? 7 : 3)] ^= 1;
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_reasm, pkt, plen, out, &outlen), TC_ACT_SHOT);
+	pkt[l2o + (sh->udp ? 7 : 3)] ^= 1;
+	pkt[12] = 0x88;
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_reasm, pkt, plen, out, &outlen), TC_ACT_SHOT);
+	stats_get(m.idx, &st);
+	assert_int_equal(st.rx_packets, 1);
+}
+
+static void test_ebpf_reasm(void **state)
+{
+	(void)state;
+	NEED_BPF();
+	each_shape(reasm_one);
+}
+
+/*
  * Received UDP checksums, over IPv4 and IPv6: a right one is taken, a wrong
  * one (the checksum or a payload byte changed) dropped and counted in
  * rx_errors; a zero one is taken over IPv4 (RFC 768) and over IPv6 only
@@ -1070,6 +1117,7 @@ int main(void)
 	    cmocka_unit_test(test_ebpf_decap_csum),
 	    cmocka_unit_test(test_ebpf_decap_every_form),
 	    cmocka_unit_test(test_ebpf_decap_not_ours),
+	    cmocka_unit_test(test_ebpf_reasm),
 	    cmocka_unit_test(test_ebpf_decap_drops),
 	    cmocka_unit_test(test_ebpf_decap_random),
 	    cmocka_unit_test(test_ebpf_seq_follows_peer),

@@ -250,7 +250,18 @@ start_l2tpd() {
 # tcx_links D: how many tcx links (attached programs) daemon D holds;
 # prog_ids D: the ids of the BPF programs it holds (from /proc/PID/fdinfo,
 # which any bpftool shows, also one that predates tcx); map_ids D: its maps'
-tcx_links() { grep -ls '^link_type:[[:space:]]*tcx' /proc/"${DPID[$1]}"/fdinfo/* | wc -l; }
+# (tcx_links leaves out the one on the ebpf datapath's fragment device
+# l2tpdfragN, which lives as long as the daemon)
+tcx_links() {
+	local fr f n=0
+	fr=$(ip -n "$PFX-$1" -o link show | awk -F': ' '$2 ~ /^l2tpdfrag/ { printf "%s%s", s, $1; s = "|" }')
+	for f in /proc/"${DPID[$1]}"/fdinfo/*; do
+		grep -qs '^link_type:[[:space:]]*tcx' "$f" || continue
+		[ -n "$fr" ] && grep -qsE "^ifindex:[[:space:]]*($fr)\$" "$f" && continue
+		n=$((n + 1))
+	done
+	echo "$n"
+}
 prog_ids() {
 	local f
 	for f in /proc/"${DPID[$1]}"/fdinfo/*; do

@@ -35,6 +35,13 @@ inner4 l2tpeth7 "$ifb" 203.0.113.1 203.0.113.2 1400
 ping_ok 1 203.0.113.2
 ping_n 1 203.0.113.2 10
 iperf_tcp l2tpeth7 203.0.113.2 5201
+say "9000-byte frames: fragmented and reassembled on the underlay"
+ip -n "$PFX-1" link set l2tpeth7 mtu 9000
+ip -n "$PFX-2" link set "$ifb" mtu 9000
+ping_ok 1 203.0.113.2 -M do -s 8972
+ping_ok 2 203.0.113.1 -M do -s 8972
+ip -n "$PFX-1" link set l2tpeth7 mtu 1400
+ip -n "$PFX-2" link set "$ifb" mtu 1400
 
 say "show tunnel / session report the negotiated state"
 out=$(l2tpc 1 -s show tunnel)

@@ -24,6 +24,7 @@
  * passes them to dp->ctrl_rx) or its raw IP/115 socket, whose filter keeps
  * Session ID 0. That holds as long as that socket lives, also after the
  * tunnel was deleted (t->dying): the StopCCN's acknowledgement reaches it.
+ * (frag.c's sockets for outer fragments of managed tunnels are raw ones.)
  * Fallback tunnels (they may turn L2TPv2) and PPP sessions are refused.
  *
  * Cleanup after SIGKILL: tcx links are bpf_links held only by
@@ -65,6 +66,7 @@
 #include "../../sock.h"
 #include "../../tap.h"
 #include "ebpf.h"
+#include "frag.h"
 #include "l2tp_bpf.h"
 #include "l2tp.skel.h"
 
@@ -92,12 +94,14 @@ struct eb_dp {
 	struct l2tpd_watch *events_w;
 	unsigned int peer_seq;
 	uint32_t gen; /* the last struct l2tp_bpf_sess gen given out */
+	struct eb_frag *frag; /* outer fragments (frag.c), or NULL */
 };
 
 struct eb_tunnel {
 	struct eb_dev *dev;
 	union l2tpd_addr nh; /* the managed neighbour entry we made, if nh_oif */
 	int nh_oif;
+	struct eb_frag_tunnel *ft; /* its sockets for fragments, or NULL */
 };
 
 struct eb_session {
@@ -618,6 +622,13 @@ static int eb_tunnel_create(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 			/* EEXIST: someone's entry; l2tp_encap's fallbacks cover it */
 		}
 	}
+	if (e->frag) {
+		et->ft = eb_frag_tunnel_add(e->frag, t);
+		if (!et->ft)
+			log_warnx("datapath ebpf: tunnel %u: no socket for outer fragments (%s): "
+				  "packets larger than the underlay's MTU are lost",
+				  t->cfg.conn_id, strerror(errno));
+	}
 	t->dp = et;
 	return 0;
 }
@@ -627,7 +638,8 @@ static int sess_apply(struct eb_dp *e, struct l2tpd_session *s);
 /* The tunnel's checksum options live in its sessions' map entries. */
 static int eb_tunnel_modify(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 {
-	int rc = 0;
+	struct eb_tunnel *et = t->dp;
+	int rc = et ? eb_frag_tunnel_modify(et->ft) : 0;
 
 	for (struct l2tpd_session *s = t->sessions; s; s = s->next)
 		if (s->dp) {
@@ -645,6 +657,7 @@ static void eb_tunnel_delete(struct l2tpd_datapath *dp, struct l2tpd_tunnel *t)
 
 	if (!et)
 		return;
+	eb_frag_tunnel_del(et->ft);
 	dev_put((struct eb_dp *)dp, et->dev);
 	if (et->nh_oif)
 		neigh_msg(RTM_DELNEIGH, 0, &et->nh, et->nh_oif);
@@ -1204,6 +1217,7 @@ static void eb_free(struct l2tpd_datapath *dp)
 	}
 	l2tpd_loop_del(e->loop, e->events_w);
 	ring_buffer__free(e->events);
+	eb_frag_free(e->frag);
 	l2tp_bpf__destroy(e->skel);
 	free(e);
 }
@@ -1271,6 +1285,18 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l
 		goto fail;
 	}
 	e->loop = loop;
+	if (loop) {
+		char fwhy[160];
+
+		e->frag = eb_frag_new(loop, bpf_program__fd(e->skel->progs.l2tp_reasm), fwhy,
+				      sizeof(fwhy));
+		if (e->frag)
+			e->skel->bss->frag_ifindex = (__u32)eb_frag_ifindex(e->frag);
+		else
+			log_warnx("datapath ebpf: outer fragments: %s (packets larger than the "
+				  "underlay's MTU are dropped)",
+				  fwhy);
+	}
 	e->base.ops = &eb_ops;
 	e->base.priv = e;
 	e->reg = reg;

@@ -10,9 +10,10 @@ struct l2tpd_registry;
 struct l2tpd_datapath;
 
 /*
- * The eBPF datapath: loads l2tp.bpf.c's programs; watches their events on
- * |loop|. NULL with errno set and a sentence in |why| when the kernel or
- * our privileges refuse BPF.
+ * The eBPF datapath: loads l2tp.bpf.c's programs; watches their events,
+ * and runs its path for outer fragments (frag.c), on |loop|. NULL with
+ * errno set and a sentence in |why| when the kernel or our privileges
+ * refuse BPF.
  */
 struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
 					       char *why, size_t whylen);

@@ -212,6 +212,15 @@ static __always_inline void live_set(const struct l2tp_bpf_sess *s, struct l2tp_
 /* Set by tests (BPF_PROG_TEST_RUN): skip the FIB lookup and redirect. */
 volatile const __u32 test_mode = 0;
 
+/*
+ * l2tpd's fragment device (ebpf.c, frag_open()): a TAP that l2tpd reads and
+ * writes, 0 when there is none. Packets larger than the underlay's MTU
+ * leave through it to l2tpd, which sends them on a socket of the tunnel's,
+ * so that the stack cuts them into fragments (a redirect never does);
+ * packets the stack reassembled come back in through it (l2tp_reasm).
+ */
+__u32 frag_ifindex = 0;
+
 static __always_inline struct l2tp_bpf_stats *st_of(__u32 idx)
 {
 	return bpf_map_lookup_elem(&stats, &idx);
@@ -359,15 +368,22 @@ int l2tp_encap(struct __sk_buff *skb)
 	 * FIB: the egress device and the next hop's MAC, from this CPU's
 	 * cache while it is fresh (a lookup costs a third of the program in
 	 * a 64-byte run); ebpf.c gives a session a new |gen| on every change.
+	 * The lookup also checks the route's MTU when given tot_len; the
+	 * cache remembers the largest packet that passed (max_tot) and looks
+	 * up again for a larger one, which is either fine (max_tot grows) or
+	 * too large: then it goes out as fragments (frag_ifindex). A GSO
+	 * frame's segments are checked against the device's MTU below.
 	 */
 	struct l2tp_bpf_fib *fc = bpf_map_lookup_elem(&fibs, &s->idx);
 	__u32 oif = 0;
-	int neigh = 0;
+	int neigh = 0, frag = 0;
 
 	if (!test_mode) {
 		__u64 now = bpf_ktime_get_coarse_ns();
+		int gso = skb->gso_size != 0;
+		int fresh = fc && fc->gen == s->gen && now < fc->expires;
 
-		if (fc && fc->gen == s->gen && now < fc->expires) {
+		if (fresh && (gso || tot <= fc->max_tot)) {
 			__builtin_memcpy(o.eth.h_dest, fc->dmac, ETH_ALEN);
 			__builtin_memcpy(o.eth.h_source, fc->smac, ETH_ALEN);
 			oif = fc->oif;
@@ -384,9 +400,13 @@ int l2tp_encap(struct __sk_buff *skb)
 				fib.ipv4_dst = s->peer4;
 			}
 			fib.ifindex = s->fib_ifindex;
+			if (!gso)
+				fib.tot_len = tot;
 			/* an input lookup from l2tpdpN */
 			rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-			if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && skb->protocol == o.eth.h_proto) {
+			if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && frag_ifindex) {
+				frag = 1; /* larger than the underlay's MTU: fragments */
+			} else if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && skb->protocol == o.eth.h_proto) {
 				/* redirect_neigh resolves it (it needs skb->protocol = outer) */
 				neigh = 1;
 			} else if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
@@ -395,13 +415,31 @@ int l2tp_encap(struct __sk_buff *skb)
 			__builtin_memcpy(o.eth.h_dest, fib.dmac, ETH_ALEN);
 			__builtin_memcpy(o.eth.h_source, fib.smac, ETH_ALEN);
 			oif = fib.ifindex;
-			if (fc && !neigh) {
+			if (fc && rc == BPF_FIB_LKUP_RET_SUCCESS) {
+				if (!fresh) {
+					fc->gen = s->gen;
+					fc->expires = now + L2TP_BPF_FIB_TTL_NS;
+					fc->max_tot = 0;
+				}
 				__builtin_memcpy(fc->dmac, fib.dmac, ETH_ALEN);
 				__builtin_memcpy(fc->smac, fib.smac, ETH_ALEN);
 				fc->oif = oif;
-				fc->gen = s->gen;
-				fc->expires = now + L2TP_BPF_FIB_TTL_NS;
+				if (!gso && tot > fc->max_tot)
+					fc->max_tot = tot;
 			}
+		}
+		if (!frag && gso && frag_ifindex) {
+			/*
+			 * A GSO frame whose segments, headers included, exceed
+			 * the MTU: the fragment device has no offloads, so the
+			 * kernel cuts it into packets there, which l2tpd sends
+			 * as fragments.
+			 */
+			__u32 mtu = 0;
+
+			if (bpf_check_mtu(skb, oif, &mtu, 0, BPF_MTU_CHK_SEGS) ==
+			    BPF_MTU_CHK_RET_SEGS_TOOBIG)
+				frag = 1;
 		}
 	}
 
@@ -476,6 +514,8 @@ int l2tp_encap(struct __sk_buff *skb)
 	__sync_fetch_and_add(&st->tx_bytes, plen + segs * l2tplen);
 	if (test_mode)
 		return TC_ACT_OK;
+	if (frag)
+		return bpf_redirect(frag_ifindex, 0);
 	if (neigh)
 		return bpf_redirect_neigh(oif, NULL, 0, 0);
 	return bpf_redirect(oif, 0);
@@ -587,8 +627,8 @@ static __always_inline int udp_check_bad(struct __sk_buff *skb, const struct l2t
 	return csum_fold(sum) != 0; /* a right sum folds to all ones */
 }
 
-SEC("tc")
-int l2tp_decap(struct __sk_buff *skb)
+/* l2tp_decap and l2tp_reasm: TC_ACT_REDIRECT (or OK in tests), SHOT or NOT_OURS */
+static __always_inline int decap(struct __sk_buff *skb)
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
@@ -781,6 +821,26 @@ cookie:
 	__sync_fetch_and_add(&st->rx_cookie_discards, 1);
 	__sync_fetch_and_add(&st->rx_errors, 1);
 	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int l2tp_decap(struct __sk_buff *skb)
+{
+	return decap(skb);
+}
+
+/*
+ * The ingress of the fragment device: what l2tpd writes there is a packet
+ * the stack reassembled from outer fragments (which l2tp_decap left to
+ * it), rebuilt with the outer headers it had, for one of our sockets.
+ * What is not ours goes nowhere: the stack had it already.
+ */
+SEC("tc")
+int l2tp_reasm(struct __sk_buff *skb)
+{
+	int rc = decap(skb);
+
+	return rc == NOT_OURS ? TC_ACT_SHOT : rc;
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

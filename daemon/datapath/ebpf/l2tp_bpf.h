@@ -66,6 +66,7 @@ struct l2tp_bpf_fib {
 	__u64 expires; /* bpf_ktime_get_coarse_ns() */
 	__u32 gen;
 	__u32 oif;
+	__u32 max_tot; /* the largest IP length the lookup passed (route MTU) */
 	__u8 dmac[6], smac[6];
 };
 

@@ -173,7 +173,7 @@ for name in ebpf/net/managed_{udp4,ip4,ip6,auth,restart,symmetric,capture,monito
 done
 
 # --- the eBPF datapath against the kernel's l2tp_eth (Debian's kernel in QEMU) ---
-# static_matrix.sh with l2tpd on --datapath ebpf: its 8 cases (KERNEL_MATRIX=full:
+# static_matrix.sh with l2tpd on --datapath ebpf: its 9 cases (KERNEL_MATRIX=full:
 # 48, as make check-kernel runs), each with a TCP bulk transfer both ways
 for name in interop/kernel/ebpf/static_matrix.sh; do
 	[[ $name =~ $ONLY ]] || continue

@@ -31,7 +31,12 @@ wait_for "$N PPP links with addresses" 1800 all_up
 n=$(l2tpc 1 -j show session | jq '[.[] | select(.managed.ppp_phase == "network")] | length')
 [ "$n" -eq "$N" ] || fail "show session has $n sessions in the network phase, not $N"
 say "all $N up in $((SECONDS - start)) s"
-[ "$(grep -c 'Call established' "$T/lns.log")" -eq "$N" ] || fail "xl2tpd logged $(grep -c 'Call established' "$T/lns.log") calls, not $N"
+# one call per session, plus one per call l2tpd tore down and placed again
+# (a loaded machine: a stand-in that missed LCP's retries, "LCP got no answer")
+redials=$(grep -c 'session [0-9]* (ppp[0-9]*) down' "$T/l2tpd1.log" || true)
+calls=$(grep -c 'Call established' "$T/lns.log" || true)
+[ "$redials" -eq 0 ] || say "$redials calls placed again after they went down"
+[ "$calls" -eq $((N + redials)) ] || fail "xl2tpd logged $calls calls, not $N + $redials placed again"
 
 say "each session carries pings both ways"
 declare -A seen=()
@@ -51,7 +56,7 @@ l2tpc 1 del tunnel tunnel_id 10
 no_ppp() { ! ip -n "$PFX-$1" -o link show | grep -q ': ppp[0-9]*[:@]'; }
 wait_for "no pppN left in the LAC namespace" 200 no_ppp 1
 wait_for "no pppN left in the LNS namespace" 400 no_ppp 2
-wait_for "the $N stand-ins to exit" 400 eval '[ "$(grep -c "exit code=0" "$T/lns.ppp.log")" -eq "$N" ]'
+wait_for "the $N stand-ins to exit" 400 eval '[ "$(grep -c "exit code=0" "$T/lns.ppp.log")" -ge "$N" ]'
 wait_for "xl2tpd to close the tunnel" 100 grep -q 'Connection closed to 192.0.2.1' "$T/lns.log"
 
 v2_cap_stop 1

@@ -1249,6 +1249,7 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l
 					       char *why, size_t whylen)
 {
 	struct eb_dp *e = calloc(1, sizeof(*e));
+	char fwhy[160];
 	int rc;
 
 	if (!e) {
@@ -1285,18 +1286,13 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l
 		goto fail;
 	}
 	e->loop = loop;
-	if (loop) {
-		char fwhy[160];
-
-		e->frag = eb_frag_new(loop, bpf_program__fd(e->skel->progs.l2tp_reasm), fwhy,
-				      sizeof(fwhy));
-		if (e->frag)
-			e->skel->bss->frag_ifindex = (__u32)eb_frag_ifindex(e->frag);
-		else
-			log_warnx("datapath ebpf: outer fragments: %s (packets larger than the "
-				  "underlay's MTU are dropped)",
-				  fwhy);
-	}
+	e->frag = eb_frag_new(loop, bpf_program__fd(e->skel->progs.l2tp_reasm), fwhy, sizeof(fwhy));
+	if (e->frag)
+		e->skel->bss->frag_ifindex = (__u32)eb_frag_ifindex(e->frag);
+	else
+		log_warnx("datapath ebpf: outer fragments: %s (packets larger than the underlay's "
+			  "MTU are dropped)",
+			  fwhy);
 	e->base.ops = &eb_ops;
 	e->base.priv = e;
 	e->reg = reg;

@@ -379,7 +379,7 @@ int l2tp_encap(struct __sk_buff *skb)
 	int neigh = 0, frag = 0;
 
 	if (!test_mode) {
-		__u64 now = bpf_ktime_get_coarse_ns();
+		__u64 now = fc ? bpf_ktime_get_coarse_ns() : 0; /* only fc needs the clock */
 		int gso = skb->gso_size != 0;
 		int fresh = fc && fc->gen == s->gen && now < fc->expires;
 

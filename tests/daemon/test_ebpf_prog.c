@@ -63,12 +63,19 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* L2TPD_BPF_DEBUG: all of libbpf's messages, the verifier's log with them */
+static int loud(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
 	if (geteuid() != 0)
 		return 0;
-	libbpf_set_print(getenv("L2TPD_BPF_DEBUG") ? NULL : quiet);
+	libbpf_set_print(getenv("L2TPD_BPF_DEBUG") ? loud : quiet);
 	skel = l2tp_bpf__open();
 	if (!skel)
 		return 0;

@@ -1245,6 +1245,13 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* L2TPD_BPF_DEBUG: all of libbpf's messages, the verifier's log with them */
+static int loud(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
 struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
 					       char *why, size_t whylen)
 {
@@ -1256,7 +1263,7 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
-	libbpf_set_print(getenv("L2TPD_BPF_DEBUG") ? NULL : quiet);
+	libbpf_set_print(getenv("L2TPD_BPF_DEBUG") ? loud : quiet);
 	e->skel = l2tp_bpf__open();
 	rc = e->skel ? l2tp_bpf__load(e->skel) : -errno;
 	if (rc < 0) {

@@ -40,7 +40,8 @@ grep -q 'datapath ebpf: loading the BPF programs: .*(needs CAP_BPF, CAP_PERFMON 
 [ "$(count_links 1 l2tp)" -eq 0 ] || fail "the refused l2tpd left interfaces"
 
 say "--datapath ebpf with CAP_BPF but without CAP_PERFMON: refused too, and said so"
-# l2tp_decap reads the kernel's sk_buff (ip_summed, gso_type): CAP_PERFMON
+# the verifier adds registers to packet pointers for CAP_PERFMON only
+# (Spectre v1 hardening); the programs also read the kernel's sk_buff
 : >"$T/l2tpd1.log"
 ip netns exec "$PFX-1" setpriv --bounding-set -perfmon,-sys_admin --inh-caps -perfmon,-sys_admin \
 	-- "$L2TPD" -f -S "$(sock 1)" -P "$T/l2tpd1.pid" --datapath ebpf >>"$T/l2tpd1.log" 2>&1 &

@@ -88,10 +88,16 @@ COMPAT     := $(B)/l2tp-compat
 # A fresh machine's first "make" installs what the build needs (deps.sh is one
 # dpkg-query when nothing is missing; as non-root, or with L2TPKIT_NO_DEPS=1,
 # it only says what is missing), then builds in a second make that sees the
-# new packages' pkg-config files.
+# new packages' pkg-config files. With other goals beside it ("make all
+# tests -j2") it is plain "build": a second make would build the same files
+# at the same time as this one (two writers of l2tp.bpf.o, of l2tpd).
+ifeq ($(filter-out all,$(MAKECMDGOALS)),)
 all:
 	@scripts/deps.sh --build
 	@$(MAKE) --no-print-directory build
+else
+all: build
+endif
 
 GENERATED := $(B)/libl2tp.pc $(B)/l2tpd.service
 build: $(LIBA) $(L2TPD) $(L2TP) $(PRELOAD) $(COMPAT) $(GENERATED)

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/pkt_cls.h>
+#include <sys/socket.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -496,18 +497,80 @@ static void test_ebpf_encap_csum(void **state)
 	each_shape(encap_csum_one);
 }
 
-/* A device without a session: dropped; a frame too short for a MAC header too. */
+/*
+ * A device without a session: on an ingress (l2tpdpN's: skb_iif is the
+ * device) dropped; on an egress (l2tpethN's, whose ifindex changed in a
+ * trip to another namespace) passed on unchanged, down its veth to
+ * l2tpdpN's ingress, where the session's other entry is.
+ */
 static void test_ebpf_encap_no_session(void **state)
 {
+	struct __sk_buff ctx = {.ifindex = TX_IFINDEX, .ingress_ifindex = TX_IFINDEX};
 	uint8_t f[64], out[256];
 	size_t outlen = sizeof(out);
 	uint32_t ifi = TX_IFINDEX;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f, .data_size_in = sizeof(f), .data_out = out,
+		    .data_size_out = sizeof(out), .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = 1);
 
 	(void)state;
 	NEED_BPF();
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.tx_sessions), &ifi);
 	frame(f, sizeof(f), 0x0800, 1);
-	assert_int_equal(run(skel->progs.l2tp_encap, f, sizeof(f), out, &outlen), TC_ACT_SHOT);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.l2tp_encap), &o), 0);
+	assert_int_equal(o.retval, TC_ACT_SHOT);
+	/* no ctx: ingress_ifindex 0, as for what a host sends */
+	assert_int_equal(run(skel->progs.l2tp_encap, f, sizeof(f), out, &outlen), TC_ACT_OK);
+	assert_int_equal(outlen, sizeof(f));
+	assert_memory_equal(out, f, sizeof(f));
+}
+
+/* This namespace's cookie (SO_NETNS_COOKIE), as ebpf.c gets l2tpd's. */
+static uint64_t own_netns(void)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &c, &len), 0);
+	close(fd);
+	return c;
+}
+
+/*
+ * l2tpethN in another network namespace than l2tpd (our_netns): every
+ * frame is passed on unchanged, also one of a session, and not counted.
+ */
+static void test_ebpf_encap_elsewhere(void **state)
+{
+	const struct shape sh = {.udp = true};
+	struct l2tp_bpf_sess m;
+	struct l2tp_bpf_stats st;
+	uint8_t f[98], out[512];
+	size_t outlen = sizeof(out);
+
+	(void)state;
+	NEED_BPF();
+	bpf_sess(&sh, &m);
+	maps_reset(&m);
+	frame(f, sizeof(f), 0x0800, 9);
+	skel->bss->our_netns = ~0ull; /* not this namespace's: cookies count up from 1 */
+	assert_int_equal(run(skel->progs.l2tp_encap, f, sizeof(f), out, &outlen), TC_ACT_OK);
+	skel->bss->our_netns = 0;
+	assert_int_equal(outlen, sizeof(f));
+	assert_memory_equal(out, f, sizeof(f));
+	stats_get(m.idx, &st);
+	assert_int_equal(st.tx_packets, 0);
+	assert_int_equal(st.tx_errors, 0);
+	/* and with the namespace's own cookie it is encapsulated */
+	skel->bss->our_netns = own_netns();
+	outlen = sizeof(out);
+	assert_int_equal(run(skel->progs.l2tp_encap, f, sizeof(f), out, &outlen), TC_ACT_OK);
+	skel->bss->our_netns = 0;
+	assert_true(outlen > sizeof(f));
+	stats_get(m.idx, &st);
+	assert_int_equal(st.tx_packets, 1);
 }
 
 /* ---- l2tp_decap ------------------------------------------------------------------------ */
@@ -1121,6 +1184,7 @@ int main(void)
 	    cmocka_unit_test(test_ebpf_encap_every_form),
 	    cmocka_unit_test(test_ebpf_encap_csum),
 	    cmocka_unit_test(test_ebpf_encap_no_session),
+	    cmocka_unit_test(test_ebpf_encap_elsewhere),
 	    cmocka_unit_test(test_ebpf_decap_csum),
 	    cmocka_unit_test(test_ebpf_decap_every_form),
 	    cmocka_unit_test(test_ebpf_decap_not_ours),

@@ -53,7 +53,8 @@ wait_for "the move in l2tpd1's log" 100 eval '[ "$(moves sends)" -ge 1 ]'
 wait_for "TSO off on pwf in ns 1" 100 eval '[ "$(tso 1 pwf)" = off ]'
 l2tpc 1 show session tunnel_id 3000 session_id 1001 | tee "$T/show"
 grep -qE 'sequence numbering:.* send' "$T/show" || fail "show session: no send numbering"
-# one session link and the underlay's: the old link went with the move
+# l2tp_encap on l2tpdpN's ingress and the underlay's l2tp_decap: the
+# link on pwf's egress went with the move
 [ "$(tcx_links 1)" -eq 2 ] || fail "l2tpd1 holds $(tcx_links 1) tcx links, not 2"
 ping_n 1 203.0.113.2 20
 
@@ -88,7 +89,8 @@ ping_ok 2 203.0.113.1
 wait_for "ns 1 to stop numbering" 100 eval '! numbers 1 3000 1001'
 wait_for "the move back in l2tpd1's log" 100 eval '[ "$(moves "stopped sending")" -ge 1 ]'
 wait_for "TSO back on pwf in ns 1" 100 eval '[ "$(tso 1 pwf)" = on ]'
-[ "$(tcx_links 1)" -eq 2 ] || fail "l2tpd1 holds $(tcx_links 1) tcx links after the move back"
+# and the egress link is back
+[ "$(tcx_links 1)" -eq 3 ] || fail "l2tpd1 holds $(tcx_links 1) tcx links after the move back, not 3"
 [ "$(moves sends)" -eq 1 ] || fail "ns 1 moved the session $(moves sends) times for one change"
 iperf_tcp pwf 203.0.113.2 5203
 ping_n 1 203.0.113.2 10

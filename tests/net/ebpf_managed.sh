@@ -80,7 +80,8 @@ up
 say "the sessions are BPF's: veth devices, tcx links, map entries"
 for d in 1 2; do
 	ip -n "$PFX-$d" -d link show dev m1 | grep -qw veth || fail "ns $d: m1 is not a veth"
-	[ "$(tcx_links "$d")" -eq 3 ] || fail "l2tpd$d holds $(tcx_links "$d") tcx links, not 2 + 1"
+	# per session l2tp_encap on l2tpdpN's ingress and on mN's egress; l2tp_decap
+	[ "$(tcx_links "$d")" -eq 5 ] || fail "l2tpd$d holds $(tcx_links "$d") tcx links, not 2 * 2 + 1"
 	[ "$(map_entries "$d" rx_sessions)" = 2 ] ||
 		fail "l2tpd$d rx_sessions: $(map_entries "$d" rx_sessions), not 2"
 done
@@ -150,8 +151,9 @@ l2tpc 1 del session tunnel_id 10 remote_end_id vc2
 wait_no_link 1 m2
 wait_no_link 2 m2
 for d in 1 2; do
-	wait_for "l2tpd$d: 2 tcx links" 100 eval "[ \$(tcx_links $d) -eq 2 ]"
-	[ "$(map_entries "$d" rx_sessions)" = 1 ] && [ "$(map_entries "$d" tx_sessions)" = 1 ] ||
+	wait_for "l2tpd$d: 3 tcx links" 100 eval "[ \$(tcx_links $d) -eq 3 ]"
+	# tx_sessions: under both ifindexes of the session's veth pair
+	[ "$(map_entries "$d" rx_sessions)" = 1 ] && [ "$(map_entries "$d" tx_sessions)" = 2 ] ||
 		fail "l2tpd$d: map entries left after the CDN"
 	[ "$(count_links "$d" l2tpdp)" -eq 1 ] || fail "ns $d: veth peers left after the CDN"
 done
@@ -249,6 +251,6 @@ grep -q 'tunnel 40: datapath user (ebpf: .*fallback on' "$T/l2tpd1.log" ||
 	fail "the log does not say why tunnel 40 is not in ebpf"
 grep -q 'tunnel 60: datapath user (a PPP session' "$T/l2tpd1.log" ||
 	fail "the log does not say why tunnel 60 moved to user"
-[ "$(tcx_links 1)" -eq 3 ] || fail "l2tpd1 holds $(tcx_links 1) tcx links, not 2 sessions + 1"
+[ "$(tcx_links 1)" -eq 5 ] || fail "l2tpd1 holds $(tcx_links 1) tcx links, not 2 sessions * 2 + 1"
 ping_n 1 198.51.100.2 20
 pass

@@ -354,9 +354,11 @@ n1 ethtool -K u1 tx off >/dev/null || skip "ethtool -K u1 tx off failed"
 L2TPD_DATAPATH_1=ebpf start_l2tpd 1
 start_l2tpd 2
 phase "ebpf <-> user"
-# 11 sessions (l2tp_encap on each) and one underlay device (l2tp_decap)
+# l2tp_encap on the 11 sessions' l2tpdpN ingress, and on the egress of the
+# 6 that send whole frames (UDP without checksums or numbers: e0-e4, u6);
+# l2tp_decap on the one underlay device
 n=$(tcx_links 1)
-[ "$n" -eq 12 ] || fail "l2tpd1 holds $n tcx links, not 11 sessions + 1 underlay"
+[ "$n" -eq 18 ] || fail "l2tpd1 holds $n tcx links, not 11 + 6 sessions' + 1 underlay's"
 teardown
 n=$(tcx_links 1)
 [ "$n" -eq 0 ] || fail "l2tpd1 still holds $n tcx links after its tunnels were deleted"

@@ -106,8 +106,8 @@ struct eb_tunnel {
 
 struct eb_session {
 	struct l2tp_bpf_sess m;
-	uint32_t tx_key; /* where l2tp_encap runs: l2tpethN (UDP) or l2tpdpN (IP) */
-	int link_fd; /* l2tp_encap's tcx link */
+	int in_fd; /* l2tp_encap's tcx link on l2tpdpN's ingress: always there */
+	int out_fd; /* its link on l2tpethN's egress (UDP, not segmented) or -1 */
 	bool gone; /* the veth pair is deleted (sessions_predelete) */
 	bool follow; /* numbering as the peer does, not configured (L2TP_BPF_FOLLOW) */
 	char peer[IFNAMSIZ];
@@ -742,9 +742,15 @@ static int sess_fill(const struct l2tpd_session *s, struct l2tp_bpf_sess *m)
 	return 0;
 }
 
+/*
+ * tx_sessions holds a session under both its ifindexes: l2tp_encap runs on
+ * l2tpdpN's ingress for every session (segmented ones, and frames of a
+ * l2tpethN moved to another namespace: l2tp.bpf.c, our_netns) and on
+ * l2tpethN's egress for the others (tx_segmented()).
+ */
 static int maps_put(struct eb_dp *e, struct eb_session *es)
 {
-	uint32_t ifi = es->tx_key, sid = es->m.session_id;
+	uint32_t ifi = es->m.ifindex, pi = es->m.fib_ifindex, sid = es->m.session_id;
 
 	/* a new generation: every CPU's cached FIB result for idx is stale */
 	if (++e->gen == 0)
@@ -753,17 +759,20 @@ static int maps_put(struct eb_dp *e, struct eb_session *es)
 
 	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.rx_sessions), &sid, &es->m, BPF_ANY) <
 		    0 ||
-	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.tx_sessions), &ifi, &es->m, BPF_ANY) < 0)
+	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.tx_sessions), &ifi, &es->m, BPF_ANY) <
+		    0 ||
+	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.tx_sessions), &pi, &es->m, BPF_ANY) < 0)
 		return -errno;
 	return 0;
 }
 
 static void maps_del(struct eb_dp *e, const struct eb_session *es)
 {
-	uint32_t ifi = es->tx_key, sid = es->m.session_id;
+	uint32_t ifi = es->m.ifindex, pi = es->m.fib_ifindex, sid = es->m.session_id;
 
 	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.rx_sessions), &sid);
 	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &ifi);
+	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &pi);
 }
 
 /* Zeroes the counters and sequence state of a fresh index. */
@@ -886,14 +895,12 @@ static int tx_offloads(const char *ifname, const char *peer, const struct l2tp_b
 	return rc;
 }
 
-/* l2tp_encap's tcx link for the session entry |m|: an fd or -errno. */
-static int tx_attach(struct eb_dp *e, const struct l2tp_bpf_sess *m)
+/* l2tp_encap's tcx link on l2tpdpN's ingress (|in|) or l2tpethN's egress: an fd or -errno. */
+static int tx_attach(struct eb_dp *e, const struct l2tp_bpf_sess *m, bool in)
 {
-	bool seg = tx_segmented(m);
-
 	return tcx_attach(bpf_program__fd(e->skel->progs.l2tp_encap),
-			  (int)(seg ? m->fib_ifindex : m->ifindex),
-			  seg ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
+			  (int)(in ? m->fib_ifindex : m->ifindex),
+			  in ? L2TPD_BPF_TCX_INGRESS : L2TPD_BPF_TCX_EGRESS);
 }
 
 static unsigned int l2tp_hdr_len(const struct l2tp_bpf_sess *m)
@@ -932,7 +939,7 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	es = calloc(1, sizeof(*es));
 	if (!es)
 		return -ENOMEM;
-	es->link_fd = -1;
+	es->in_fd = es->out_fd = -1;
 	rc = sess_fill(s, &es->m);
 	if (rc < 0) {
 		/* a managed session's values come from the peer: say which is wrong */
@@ -998,18 +1005,21 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	es->m.fib_ifindex = if_nametoindex(es->peer);
 	if (rc == 0 && tx_segmented(&es->m))
 		rc = tx_offloads(ifname, es->peer, &es->m);
-	es->tx_key = tx_segmented(&es->m) ? es->m.fib_ifindex : es->m.ifindex;
-	if (rc < 0 || !es->m.ifindex || !es->tx_key)
+	if (rc < 0 || !es->m.ifindex || !es->m.fib_ifindex)
 		goto fail_link;
 	idx_reset(e, i);
 	rc = maps_put(e, es);
 	if (rc < 0)
 		goto fail_link;
-	es->link_fd = tx_attach(e, &es->m);
-	if (es->link_fd < 0) {
-		rc = es->link_fd;
+	es->in_fd = tx_attach(e, &es->m, true);
+	if (es->in_fd >= 0 && !tx_segmented(&es->m))
+		es->out_fd = tx_attach(e, &es->m, false);
+	if (es->in_fd < 0 || (!tx_segmented(&es->m) && es->out_fd < 0)) {
+		rc = es->in_fd < 0 ? es->in_fd : es->out_fd;
 		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
 			 strerror(-rc));
+		if (es->in_fd >= 0)
+			close(es->in_fd);
 		maps_del(e, es);
 		goto fail_link;
 	}
@@ -1025,15 +1035,17 @@ fail:
 }
 
 /*
- * |s|'s map entries from its (and its tunnel's) configuration now; a change
- * of where l2tp_encap runs (checksums turned on or off) moves its link:
- * the new one is attached first, so the session never has neither.
+ * |s|'s map entries from its (and its tunnel's) configuration now. A change
+ * between segmented and not (checksums, numbering) adds or removes the
+ * link on l2tpethN's egress; the one on l2tpdpN's ingress stays, so a
+ * frame always meets one: going segmented, the egress link goes first
+ * (frames then reach l2tpdpN whole, which the old entry still takes),
+ * then the offloads, then the entry; going back, the other way round.
  */
 static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 {
 	struct eb_session *es = s->dp;
 	struct l2tp_bpf_sess m = es->m;
-	uint32_t old_key = es->tx_key;
 	int rc = sess_fill(s, &m), fd;
 
 	if (rc < 0)
@@ -1047,23 +1059,26 @@ static int sess_apply(struct eb_dp *e, struct l2tpd_session *s)
 		es->m = m;
 		return maps_put(e, es);
 	}
-	rc = tx_offloads(s->cfg.ifname, es->peer, &m);
+	if (tx_segmented(&m)) {
+		if (es->out_fd >= 0)
+			close(es->out_fd);
+		es->out_fd = -1;
+		rc = tx_offloads(s->cfg.ifname, es->peer, &m);
+		if (rc < 0)
+			return rc;
+		es->m = m;
+		return maps_put(e, es);
+	}
+	es->m = m;
+	rc = maps_put(e, es);
+	if (rc == 0)
+		rc = tx_offloads(s->cfg.ifname, es->peer, &m);
 	if (rc < 0)
 		return rc;
-	fd = tx_attach(e, &m);
+	fd = tx_attach(e, &m, false);
 	if (fd < 0)
 		return fd;
-	es->m = m;
-	es->tx_key = tx_segmented(&m) ? m.fib_ifindex : m.ifindex;
-	rc = maps_put(e, es);
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	/* the link first: a frame that meets neither entry nor link goes on */
-	close(es->link_fd);
-	bpf_map_delete_elem(bpf_map__fd(e->skel->maps.tx_sessions), &old_key);
-	es->link_fd = fd;
+	es->out_fd = fd;
 	return 0;
 }
 
@@ -1145,7 +1160,9 @@ static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 
 	if (!es)
 		return;
-	close(es->link_fd);
+	if (es->out_fd >= 0)
+		close(es->out_fd);
+	close(es->in_fd);
 	maps_del(e, es);
 	e->sess[es->m.idx] = NULL;
 	if (!es->gone && link_delete(s->cfg.ifname) < 0)
@@ -1252,6 +1269,23 @@ static int loud(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* Our network namespace's cookie (l2tp.bpf.c's our_netns), 0 if unknown. */
+static uint64_t netns_cookie(void)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &c, &len) < 0)
+		c = 0;
+	if (fd >= 0)
+		close(fd);
+	if (!c)
+		log_warnx("datapath ebpf: no SO_NETNS_COOKIE (Linux 5.14): a session's "
+			  "interface moved to another network namespace is not told apart");
+	return c;
+}
+
 struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l2tpd_registry *reg,
 					       char *why, size_t whylen)
 {
@@ -1274,6 +1308,7 @@ struct l2tpd_datapath *l2tpd_datapath_ebpf_new(struct l2tpd_loop *loop, struct l
 		errno = rc < 0 ? -rc : EIO;
 		return NULL;
 	}
+	e->skel->bss->our_netns = netns_cookie();
 	/* tcx (Linux 6.6) is what lets SIGKILL detach us: probe it now */
 	rc = tcx_attach(bpf_program__fd(e->skel->progs.l2tp_decap), 1, L2TPD_BPF_TCX_INGRESS);
 	if (rc < 0) {

@@ -221,6 +221,49 @@ volatile const __u32 test_mode = 0;
  */
 __u32 frag_ifindex = 0;
 
+/*
+ * The cookie of l2tpd's network namespace (SO_NETNS_COOKIE), 0 if unknown.
+ * A session's l2tpethN may be moved to another namespace (`ip link set
+ * l2tpeth0 netns NAME`, a container's): l2tp_encap on its egress then runs
+ * there, where ifindexes, routes and FIB results are not l2tpd's. It must
+ * neither look up tx_sessions by an ifindex of that namespace (it may be
+ * another session's key here) nor use the FIB or the cached oif; the frame
+ * goes down the veth instead, to l2tp_encap on l2tpdpN's ingress, here.
+ */
+__u64 our_netns = 0;
+
+struct net___l2tp {
+	__u64 net_cookie;
+} __attribute__((preserve_access_index));
+
+struct possible_net_t___l2tp {
+	struct net___l2tp *net;
+} __attribute__((preserve_access_index));
+
+struct net_device___l2tp {
+	struct possible_net_t___l2tp nd_net;
+} __attribute__((preserve_access_index));
+
+struct sk_buff___l2tp_dev {
+	struct net_device___l2tp *dev;
+} __attribute__((preserve_access_index));
+
+/* Whether |skb|'s device is in another namespace than l2tpd. */
+static __always_inline int elsewhere(struct __sk_buff *skb)
+{
+	struct sk_buff___l2tp_dev *k;
+	struct net_device___l2tp *dev;
+	struct net___l2tp *net;
+
+	if (!our_netns)
+		return 0;
+	/* loads through BTF pointers (the verifier makes them fault-safe) */
+	k = bpf_cast_to_kern_ctx(skb);
+	dev = k->dev;
+	net = dev ? dev->nd_net.net : 0;
+	return !net || net->net_cookie != our_netns;
+}
+
 static __always_inline struct l2tp_bpf_stats *st_of(__u32 idx)
 {
 	return bpf_map_lookup_elem(&stats, &idx);
@@ -259,8 +302,17 @@ int l2tp_encap(struct __sk_buff *skb)
 	__u64 flags;
 	int rc;
 
+	if (elsewhere(skb))
+		return TC_ACT_OK; /* down the veth: our_netns */
+	/*
+	 * No entry: on l2tpdpN's ingress (skb_iif is the device there) the
+	 * session is going. On l2tpethN's egress its ifindex is not the one
+	 * ebpf.c keyed: it came back from another namespace whose ifindex
+	 * it had to keep, or had taken one here meanwhile; the entry under
+	 * l2tpdpN's ifindex still serves it, down the veth.
+	 */
 	if (!s)
-		return TC_ACT_SHOT;
+		return skb->ingress_ifindex == skb->ifindex ? TC_ACT_SHOT : TC_ACT_OK;
 	st = st_of(s->idx);
 	if (!st)
 		return TC_ACT_SHOT;

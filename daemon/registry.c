@@ -188,7 +188,7 @@ void l2tpd_session_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 }
 
 int l2tpd_sessions_links_delete(struct l2tpd_session *const *v, size_t n,
-				bool (*take)(const struct l2tpd_session *s))
+				const char *(*link)(const struct l2tpd_session *s))
 {
 	char(*names)[IFNAMSIZ] = calloc(n ? n : 1, IFNAMSIZ);
 	unsigned int k = 0;
@@ -196,9 +196,12 @@ int l2tpd_sessions_links_delete(struct l2tpd_session *const *v, size_t n,
 
 	if (!names)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (v[i]->cfg.ifname[0] && take(v[i]))
-			memcpy(names[k++], v[i]->cfg.ifname, IFNAMSIZ);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = link(v[i]);
+
+		if (name && name[0])
+			memcpy(names[k++], name, strnlen(name, IFNAMSIZ - 1)); /* calloc: NUL after */
+	}
 	rc = l2tpd_links_delete((const char(*)[IFNAMSIZ])names, k);
 	if (rc < 0)
 		log_debug("datapath: batch delete of %u interfaces: %s", k, strerror(-rc));

@@ -109,12 +109,12 @@ void l2tpd_sessions_del(struct l2tpd_registry *reg, struct l2tpd_datapath *dp,
 			struct l2tpd_session *const *v, size_t n);
 
 /*
- * For a datapath's sessions_predelete: the interfaces of those of |v| (n)
- * that have one and for which |take| is true, in one batch
+ * For a datapath's sessions_predelete: for each of |v| (n) the interface
+ * |link| names (NULL: none to delete), all in one batch
  * (l2tpd_links_delete). 0 or -errno (then some may remain).
  */
 int l2tpd_sessions_links_delete(struct l2tpd_session *const *v, size_t n,
-				bool (*take)(const struct l2tpd_session *s));
+				const char *(*link)(const struct l2tpd_session *s));
 
 /* Deletes everything (shutdown). */
 void l2tpd_registry_clear(struct l2tpd_registry *reg, struct l2tpd_datapath *dp);

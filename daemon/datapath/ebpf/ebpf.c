@@ -1160,13 +1160,18 @@ static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 
 	if (!es)
 		return;
+	maps_del(e, es);
+	e->sess[es->m.idx] = NULL;
+	/*
+	 * The pair first (by l2tpdpN: eb_batch_link), then the links: closing a
+	 * link on a live device waits for an RCU grace period under the RTNL
+	 * (tcx), on a deleted one it does not.
+	 */
+	if (!es->gone)
+		link_delete(es->peer);
 	if (es->out_fd >= 0)
 		close(es->out_fd);
 	close(es->in_fd);
-	maps_del(e, es);
-	e->sess[es->m.idx] = NULL;
-	if (!es->gone && link_delete(s->cfg.ifname) < 0)
-		link_delete(es->peer);
 	if (!strncmp(s->cfg.ifname, L2TPD_TAP_PREFIX, strlen(L2TPD_TAP_PREFIX)))
 		l2tpd_tap_released(s->cfg.ifname);
 	free(es);
@@ -1176,18 +1181,22 @@ static void eb_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 /*
  * Many sessions at once (a tunnel's, or all at shutdown): their veth pairs
  * in one batch (l2tpd_links_delete: one RCU wait, not two per pair).
- * Deleting l2tpethN takes its peer with it, and the tcx link on either.
+ * Deleting l2tpdpN takes l2tpethN with it, wherever that is (another
+ * namespace: ebpf_netns.sh; a device of the same name here is not ours),
+ * and the tcx links on either.
  */
-static bool eb_batch_take(const struct l2tpd_session *s)
+static const char *eb_batch_link(const struct l2tpd_session *s)
 {
-	return s->dp && !((const struct eb_session *)s->dp)->gone;
+	const struct eb_session *es = s->dp;
+
+	return es && !es->gone ? es->peer : NULL;
 }
 
 static void eb_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
 				  size_t n)
 {
 	(void)dp;
-	if (l2tpd_sessions_links_delete(v, n, eb_batch_take) < 0)
+	if (l2tpd_sessions_links_delete(v, n, eb_batch_link) < 0)
 		return; /* session_delete removes what is left one by one */
 	for (size_t i = 0; i < n; i++)
 		if (v[i]->dp)

@@ -518,19 +518,19 @@ static void us_session_delete(struct l2tpd_datapath *dp, struct l2tpd_session *s
 	l2tpd_tap_released(s->cfg.ifname);
 }
 
-/* Sessions with a TAP of their own still there (PPP sessions have none). */
-static bool us_batch_take(const struct l2tpd_session *s)
+/* The TAP of a session that has one of its own still there (PPP sessions have none). */
+static const char *us_batch_link(const struct l2tpd_session *s)
 {
 	const struct us_session *sh = s->dp;
 
-	return sh && !atomic_load(&sh->gone) && !sh->rep[0]->ppp;
+	return sh && !atomic_load(&sh->gone) && !sh->rep[0]->ppp ? s->cfg.ifname : NULL;
 }
 
 static void us_sessions_predelete(struct l2tpd_datapath *dp, struct l2tpd_session *const *v,
 				  size_t n)
 {
 	(void)dp;
-	(void)l2tpd_sessions_links_delete(v, n, us_batch_take); /* else one by one */
+	(void)l2tpd_sessions_links_delete(v, n, us_batch_link); /* else one by one */
 }
 
 static void us_session_stats(struct l2tpd_datapath *dp, struct l2tpd_session *s,

@@ -1011,11 +1011,10 @@ static int eb_session_create(struct l2tpd_datapath *dp, struct l2tpd_session *s)
 	rc = maps_put(e, es);
 	if (rc < 0)
 		goto fail_link;
-	es->in_fd = tx_attach(e, &es->m, true);
-	if (es->in_fd >= 0 && !tx_segmented(&es->m))
-		es->out_fd = tx_attach(e, &es->m, false);
-	if (es->in_fd < 0 || (!tx_segmented(&es->m) && es->out_fd < 0)) {
-		rc = es->in_fd < 0 ? es->in_fd : es->out_fd;
+	rc = es->in_fd = tx_attach(e, &es->m, true);
+	if (rc >= 0 && !tx_segmented(&es->m))
+		rc = es->out_fd = tx_attach(e, &es->m, false);
+	if (rc < 0) {
 		snprintf(dp->err, sizeof(dp->err), "attaching l2tp_encap (tcx): %s",
 			 strerror(-rc));
 		if (es->in_fd >= 0)

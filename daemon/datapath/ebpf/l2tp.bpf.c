@@ -302,7 +302,8 @@ int l2tp_encap(struct __sk_buff *skb)
 	__u64 flags;
 	int rc;
 
-	if (elsewhere(skb))
+	/* on an ingress (l2tpdpN's: skb_iif is the device) we are at home */
+	if (skb->ingress_ifindex != skb->ifindex && elsewhere(skb))
 		return TC_ACT_OK; /* down the veth: our_netns */
 	/*
 	 * No entry: on l2tpdpN's ingress (skb_iif is the device there) the

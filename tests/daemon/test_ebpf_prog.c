@@ -19,8 +19,12 @@
  *    addresses, ports, unknown session ids, non-IP) is passed on untouched
  *    to the next program (TC_ACT_UNSPEC);
  *    random bytes never make it misbehave; a session following its
- *    peer's numbering tells l2tpd (an event) when that changes, only then.
- * The programs are loaded with test_mode set (no FIB lookup, no redirect).
+ *    peer's numbering tells l2tpd (an event) when that changes, only then;
+ *  - the choice of outer fragments: a packet over the route's MTU goes to
+ *    l2tpd's fragment device, one that fits to the FIB's device.
+ * The programs are loaded with test_mode set: no FIB lookup (test_mtu
+ * stands in for the route's MTU) and no redirect (test_redirect tells
+ * where the packet would have gone).
  * Needs root and a kernel that loads them: skipped otherwise.
  */
 #include <stdarg.h>
@@ -180,10 +184,18 @@ static void lib_sess(const struct shape *sh, bool mirror, struct l2tp_dp_session
 static void maps_reset(const struct l2tp_bpf_sess *m)
 {
 	struct l2tp_bpf_stats *z = calloc((size_t)ncpu, sizeof(*z));
+	struct l2tp_bpf_fib *fz = calloc((size_t)ncpu, sizeof(*fz));
 	struct l2tp_bpf_seq q = {0};
 	uint32_t ifi = TX_IFINDEX, sid = m->session_id, idx = m->idx;
 
 	assert_non_null(z);
+	assert_non_null(fz);
+	/* no cached FIB answer, no route MTU, no fragment device */
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.fibs), &idx, fz, BPF_ANY), 0);
+	free(fz);
+	skel->bss->test_mtu = 0;
+	skel->bss->frag_ifindex = 0;
+	skel->bss->test_redirect = 0;
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.stats), &idx, z, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.seqs), &idx, &q, BPF_ANY), 0);
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.tx_sessions), &ifi, m, BPF_ANY),
@@ -571,6 +583,82 @@ static void test_ebpf_encap_elsewhere(void **state)
 	assert_true(outlen > sizeof(f));
 	stats_get(m.idx, &st);
 	assert_int_equal(st.tx_packets, 1);
+}
+
+/*
+ * The choice of fragments: with a route MTU (test_mtu standing in for
+ * bpf_fib_lookup's check of tot_len), a packet whose outer IP length fits
+ * goes to the FIB's device, one a byte longer to the fragment device
+ * (frag_ifindex), encapsulated the same and counted the same, also after
+ * the FIB cache remembered a smaller packet; without a fragment device it
+ * is a tx error. Both families, UDP and IP.
+ */
+#define FRAG_IFINDEX 4242
+#define ROUTE_MTU 1500
+
+static void encap_frag_one(const struct shape *sh)
+{
+	struct l2tp_dp_session mine;
+	struct l2tp_bpf_sess m;
+	struct l2tp_bpf_stats st;
+	size_t iplen = sh->v6 ? 40 : 20, l4 = sh->udp ? 8 : 0, hl, fit;
+	uint8_t f[2048], out[2200];
+	struct {
+		size_t over; /* bytes over the route's MTU */
+		uint32_t to; /* where it goes */
+	} steps[] = {{0, 98}, {1, FRAG_IFINDEX}, {0, 98}, {500, FRAG_IFINDEX}, {1, FRAG_IFINDEX},
+		     {0, 98}};
+	uint64_t bytes = 0;
+
+	if (sh->clen || sh->l2spec)
+		return; /* the header's form does not matter here */
+	print_message("# encap fragments %s\n", shape_name(sh));
+	bpf_sess(sh, &m);
+	maps_reset(&m);
+	skel->bss->test_mtu = ROUTE_MTU;
+	skel->bss->frag_ifindex = FRAG_IFINDEX;
+	lib_sess(sh, false, &mine);
+	hl = l2tp_dp_overhead(&mine);
+	fit = ROUTE_MTU - iplen - l4 - hl; /* the longest frame that fits */
+	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		size_t flen = fit + steps[k].over, outlen = sizeof(out);
+
+		frame(f, flen, 0x0800, (uint8_t)k);
+		skel->bss->test_redirect = 0;
+		assert_int_equal(run(skel->progs.l2tp_encap, f, flen, out, &outlen), TC_ACT_OK);
+		assert_int_equal(skel->bss->test_redirect, steps[k].to);
+		/* the same packet either way: l2tpd sends what follows its IP header */
+		assert_int_equal(outlen, ETH + iplen + l4 + hl + flen);
+		assert_int_equal(ld16(out + 12), sh->v6 ? 0x86dd : 0x0800);
+		assert_int_equal(sh->v6 ? ld16(out + ETH + 4) + 40 : ld16(out + ETH + 2),
+				 ROUTE_MTU + steps[k].over);
+		assert_memory_equal(out + ETH + iplen + l4 + hl, f, flen);
+		bytes += hl + flen;
+	}
+	stats_get(m.idx, &st);
+	assert_int_equal(st.tx_packets, sizeof(steps) / sizeof(steps[0]));
+	assert_int_equal(st.tx_bytes, bytes);
+	assert_int_equal(st.tx_errors, 0);
+
+	/* no fragment device (l2tpd could not make one): too large is an error */
+	skel->bss->frag_ifindex = 0;
+	{
+		size_t outlen = sizeof(out);
+
+		frame(f, fit + 1, 0x0800, 9);
+		assert_int_equal(run(skel->progs.l2tp_encap, f, fit + 1, out, &outlen), TC_ACT_SHOT);
+	}
+	stats_get(m.idx, &st);
+	assert_int_equal(st.tx_packets, sizeof(steps) / sizeof(steps[0]));
+	assert_int_equal(st.tx_errors, 1);
+	maps_reset(&m);
+}
+
+static void test_ebpf_encap_frag(void **state)
+{
+	(void)state;
+	NEED_BPF();
+	each_shape(encap_frag_one);
 }
 
 /* ---- l2tp_decap ------------------------------------------------------------------------ */
@@ -1185,6 +1273,7 @@ int main(void)
 	    cmocka_unit_test(test_ebpf_encap_csum),
 	    cmocka_unit_test(test_ebpf_encap_no_session),
 	    cmocka_unit_test(test_ebpf_encap_elsewhere),
+	    cmocka_unit_test(test_ebpf_encap_frag),
 	    cmocka_unit_test(test_ebpf_decap_csum),
 	    cmocka_unit_test(test_ebpf_decap_every_form),
 	    cmocka_unit_test(test_ebpf_decap_not_ours),

@@ -209,8 +209,22 @@ static __always_inline void live_set(const struct l2tp_bpf_sess *s, struct l2tp_
 	}
 }
 
-/* Set by tests (BPF_PROG_TEST_RUN): skip the FIB lookup and redirect. */
+/*
+ * Set by tests (BPF_PROG_TEST_RUN): no FIB lookup and no redirect. A
+ * constant, so that the verifier removes the test-only code from the
+ * programs l2tpd loads.
+ */
 volatile const __u32 test_mode = 0;
+
+/*
+ * Tests only (test_mode): the route's MTU that stands in for the FIB
+ * lookup's answer (0: any size fits; the lookup's device is the one it
+ * starts from), and where the packet would have been redirected, so that
+ * what follows the lookup (the cache, the choice of fragments, the
+ * counters, the redirect target) is the code that runs for real.
+ */
+__u32 test_mtu = 0;
+__u32 test_redirect = 0;
 
 /*
  * l2tpd's fragment device (ebpf.c, frag_open()): a TAP that l2tpd reads and
@@ -431,69 +445,70 @@ int l2tp_encap(struct __sk_buff *skb)
 	__u32 oif = 0;
 	int neigh = 0, frag = 0;
 
-	if (!test_mode) {
-		__u64 now = fc ? bpf_ktime_get_coarse_ns() : 0; /* only fc needs the clock */
-		int gso = skb->gso_size != 0;
-		int fresh = fc && fc->gen == s->gen && now < fc->expires;
+	__u64 now = fc ? bpf_ktime_get_coarse_ns() : 0; /* only fc needs the clock */
+	int gso = skb->gso_size != 0;
+	int fresh = fc && fc->gen == s->gen && now < fc->expires;
 
-		if (fresh && (gso || tot <= fc->max_tot)) {
-			__builtin_memcpy(o.eth.h_dest, fc->dmac, ETH_ALEN);
-			__builtin_memcpy(o.eth.h_source, fc->smac, ETH_ALEN);
-			oif = fc->oif;
+	if (fresh && (gso || tot <= fc->max_tot)) {
+		__builtin_memcpy(o.eth.h_dest, fc->dmac, ETH_ALEN);
+		__builtin_memcpy(o.eth.h_source, fc->smac, ETH_ALEN);
+		oif = fc->oif;
+	} else {
+		struct bpf_fib_lookup fib = {};
+
+		if (s->flags & L2TP_BPF_V6) {
+			fib.family = AF_INET6_;
+			__builtin_memcpy(fib.ipv6_src, s->local6, 16);
+			__builtin_memcpy(fib.ipv6_dst, s->peer6, 16);
 		} else {
-			struct bpf_fib_lookup fib = {};
-
-			if (s->flags & L2TP_BPF_V6) {
-				fib.family = AF_INET6_;
-				__builtin_memcpy(fib.ipv6_src, s->local6, 16);
-				__builtin_memcpy(fib.ipv6_dst, s->peer6, 16);
-			} else {
-				fib.family = AF_INET_;
-				fib.ipv4_src = s->local4;
-				fib.ipv4_dst = s->peer4;
-			}
-			fib.ifindex = s->fib_ifindex;
-			if (!gso)
-				fib.tot_len = tot;
-			/* an input lookup from l2tpdpN */
+			fib.family = AF_INET_;
+			fib.ipv4_src = s->local4;
+			fib.ipv4_dst = s->peer4;
+		}
+		fib.ifindex = s->fib_ifindex;
+		if (!gso)
+			fib.tot_len = tot;
+		if (test_mode) /* as bpf_fib_lookup checks tot_len against the route's MTU */
+			rc = test_mtu && fib.tot_len > test_mtu ? BPF_FIB_LKUP_RET_FRAG_NEEDED
+								: BPF_FIB_LKUP_RET_SUCCESS;
+		else /* an input lookup from l2tpdpN */
 			rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-			if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && frag_ifindex) {
-				frag = 1; /* larger than the underlay's MTU: fragments */
-			} else if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && skb->protocol == o.eth.h_proto) {
-				/* redirect_neigh resolves it (it needs skb->protocol = outer) */
-				neigh = 1;
-			} else if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
-				goto err;
-			}
-			__builtin_memcpy(o.eth.h_dest, fib.dmac, ETH_ALEN);
-			__builtin_memcpy(o.eth.h_source, fib.smac, ETH_ALEN);
-			oif = fib.ifindex;
-			if (fc && rc == BPF_FIB_LKUP_RET_SUCCESS) {
-				if (!fresh) {
-					fc->gen = s->gen;
-					fc->expires = now + L2TP_BPF_FIB_TTL_NS;
-					fc->max_tot = 0;
-				}
-				__builtin_memcpy(fc->dmac, fib.dmac, ETH_ALEN);
-				__builtin_memcpy(fc->smac, fib.smac, ETH_ALEN);
-				fc->oif = oif;
-				if (!gso && tot > fc->max_tot)
-					fc->max_tot = tot;
-			}
+		if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED && frag_ifindex) {
+			frag = 1; /* larger than the underlay's MTU: fragments */
+		} else if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && skb->protocol == o.eth.h_proto) {
+			/* redirect_neigh resolves it (it needs skb->protocol = outer) */
+			neigh = 1;
+		} else if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+			goto err;
 		}
-		if (!frag && gso && frag_ifindex) {
-			/*
-			 * A GSO frame whose segments, headers included, exceed
-			 * the MTU: the fragment device has no offloads, so the
-			 * kernel cuts it into packets there, which l2tpd sends
-			 * as fragments.
-			 */
-			__u32 mtu = 0;
+		__builtin_memcpy(o.eth.h_dest, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(o.eth.h_source, fib.smac, ETH_ALEN);
+		oif = fib.ifindex;
+		if (fc && rc == BPF_FIB_LKUP_RET_SUCCESS) {
+			if (!fresh) {
+				fc->gen = s->gen;
+				fc->expires = now + L2TP_BPF_FIB_TTL_NS;
+				fc->max_tot = 0;
+			}
+			__builtin_memcpy(fc->dmac, fib.dmac, ETH_ALEN);
+			__builtin_memcpy(fc->smac, fib.smac, ETH_ALEN);
+			fc->oif = oif;
+			if (!gso && tot > fc->max_tot)
+				fc->max_tot = tot;
+		}
+	}
+	if (!frag && gso && frag_ifindex && !test_mode) {
+		/*
+		 * A GSO frame whose segments, headers included, exceed
+		 * the MTU: the fragment device has no offloads, so the
+		 * kernel cuts it into packets there, which l2tpd sends
+		 * as fragments.
+		 */
+		__u32 mtu = 0;
 
-			if (bpf_check_mtu(skb, oif, &mtu, 0, BPF_MTU_CHK_SEGS) ==
-			    BPF_MTU_CHK_RET_SEGS_TOOBIG)
-				frag = 1;
-		}
+		if (bpf_check_mtu(skb, oif, &mtu, 0, BPF_MTU_CHK_SEGS) ==
+		    BPF_MTU_CHK_RET_SEGS_TOOBIG)
+			frag = 1;
 	}
 
 	/*
@@ -565,10 +580,14 @@ int l2tp_encap(struct __sk_buff *skb)
 	/* a GSO frame: the packets on the wire (their inner headers aside) */
 	__sync_fetch_and_add(&st->tx_packets, segs);
 	__sync_fetch_and_add(&st->tx_bytes, plen + segs * l2tplen);
-	if (test_mode)
+	if (frag) {
+		oif = frag_ifindex;
+		neigh = 0; /* l2tpd's TAP: no neighbour to resolve */
+	}
+	if (test_mode) {
+		test_redirect = oif;
 		return TC_ACT_OK;
-	if (frag)
-		return bpf_redirect(frag_ifindex, 0);
+	}
 	if (neigh)
 		return bpf_redirect_neigh(oif, NULL, 0, 0);
 	return bpf_redirect(oif, 0);

@@ -487,6 +487,21 @@ cap_mark_seen() {
 	[ "$(tshark -n -r "$CAP" -Y "frame contains $hex" 2>/dev/null | wc -l)" -ge 2 ]
 }
 
+# cap_fill NS ADDR MIN FILTER: pings ADDR from NS, one at a time, until the
+# capture holds at least MIN packets that the display FILTER matches, or
+# fails after wait_for's bound (100 tries, 15 s). A busy machine may
+# capture fewer of a test's packets than it sent; a check that counts
+# them then has enough to look at. FILTER selects packets whatever their
+# checksums are, so a check of those still sees every bad one.
+cap_fill() {
+	wait_for "$3 packets ($4) in the capture" 100 cap_fill_seen "$@"
+}
+cap_fill_seen() {
+	[ "$(tshark -n -r "$CAP" -Y "$4" 2>/dev/null | wc -l)" -ge "$3" ] && return 0
+	ip netns exec "$PFX-$1" ping -c 1 -W 1 -q "$2" >/dev/null 2>&1 || true
+	return 1
+}
+
 # cap_stop NS ADDR: marks the end of the traffic (cap_mark) and stops tshark.
 cap_stop() {
 	local i
